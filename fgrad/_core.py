@@ -1,0 +1,403 @@
+"""The engine: traced values (`Node`), primitives, trace levels and `bind`.
+
+A transform opens a new trace *level* and wraps its inputs in `Node` records of that
+level.  Applying a primitive to arguments that include Nodes (`bind`) takes the highest
+level among them, unwraps the arguments of that level to their values (which may be
+Nodes of lower, i.e. outer, levels), applies the primitive again to those, and wraps the
+result in a new Node whose parents are the arguments of the highest level.  Nested
+transforms therefore record their derivative computations on the outer graph, and an
+inner backward pass never walks an outer graph.
+
+When no argument is a Node, a primitive is exactly one call of its NumPy forward.
+"""
+
+from __future__ import annotations
+
+import itertools
+from types import MappingProxyType
+from typing import Any, Callable, Mapping, Sequence
+
+import attrs
+import numpy as np
+
+__all__ = ["Node", "Primitive", "primitive", "defvjp", "new_level", "unwrap", "value_of", "is_node"]
+
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+# Levels are globally unique and increasing: a transform started later (in particular
+# one nested inside another) always has a higher level, and a Node that leaks out of a
+# finished transform can never be mistaken for a Node of a later one.  `next()` on an
+# itertools.count is atomic under the GIL, so threads need no lock.
+new_level: Callable[[], int] = itertools.count(1).__next__
+
+
+def _short_dtype(dtype: np.dtype) -> str:
+    kind = {"f": "f", "i": "i", "u": "u", "b": "bool", "c": "c"}.get(dtype.kind, dtype.kind)
+    return kind if kind == "bool" else f"{kind}{dtype.itemsize * 8}"
+
+
+def _refuse_float_conversion(self: "Node", *_: Any) -> Any:
+    raise TypeError(
+        f"cannot convert the traced value {self!r} to a Python number: that would silently "
+        "cut its derivative. Keep computing with it as an array, or if you really want a "
+        "constant, say so explicitly with `float(x.value)` or `fgrad.stop_gradient(x)`."
+    )
+
+
+@attrs.frozen(eq=False, repr=False)
+class Node:
+    """A traced value: a frozen record of one primitive application inside a transform.
+
+    Transforms such as `fgrad.grad` call your function with Nodes in place of arrays.
+    A Node behaves like the array it holds (operators, ``np.*`` calls, comparisons,
+    ``len``, ``if x > 0:``) and remembers how it was computed.
+
+    Attributes:
+        value: the computed value: a read-only ``np.ndarray``, an immutable NumPy scalar,
+            or a Node of an outer trace when transforms are nested.
+        primitive: the `Primitive` that produced it (``None`` for a transform input).
+        parents: the Nodes of the same trace it was computed from.
+        argnums: the argument positions of ``parents`` in ``args``.
+        args: every argument of the primitive, unwrapped to this trace's values.
+        params: the primitive's static parameters (axis, shape, ...).
+        level: the trace level the Node belongs to.
+        name: an optional name used when the graph is displayed.
+
+    Example:
+        >>> import fgrad
+        >>> fgrad.grad(lambda x: x * x if x > 0 else -x)(3.0)
+        np.float64(6.0)
+    """
+
+    value: Any
+    primitive: "Primitive | None" = None
+    parents: tuple["Node", ...] = ()
+    argnums: tuple[int, ...] = ()
+    args: tuple[Any, ...] = ()
+    params: Mapping[str, Any] = _NO_PARAMS
+    level: int = 0
+    name: str | None = None
+
+    # NumPy: let Nodes win binary operations against arrays and scalars on the left.
+    __array_priority__ = 100.0
+
+    # ----- array-like metadata (read through nested Nodes) -----
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.value) if type(self.value) is not Node else self.value.shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return value_of(self).dtype
+
+    def __len__(self) -> int:
+        shape = self.shape
+        if not shape:
+            raise TypeError("len() of a 0-d traced value")
+        return shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        v = value_of(self)
+        shape = ",".join(map(str, np.shape(v)))
+        text = np.array2string(np.asarray(v), threshold=6, separator=" ") if np.ndim(v) else repr(v.item())
+        return f"Node({_short_dtype(v.dtype)}[{shape}] = {text})"
+
+    def __format__(self, spec: str) -> str:
+        return format(value_of(self), spec)
+
+    # ----- reading the value: define-by-run control flow -----
+    def __bool__(self) -> bool:
+        return bool(value_of(self))
+
+    def __int__(self) -> int:
+        return int(value_of(self))
+
+    __float__ = _refuse_float_conversion
+    __complex__ = _refuse_float_conversion
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError(
+            f"cannot convert the traced value {self!r} to a NumPy array: that would silently "
+            "cut its derivative. Use fgrad operations or np.* functions on it directly, or "
+            "take the constant explicitly with `x.value` / `fgrad.stop_gradient(x)`."
+        )
+
+    def __lt__(self, other: Any) -> Any:
+        return value_of(self) < value_of(other)
+
+    def __le__(self, other: Any) -> Any:
+        return value_of(self) <= value_of(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return value_of(self) > value_of(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return value_of(self) >= value_of(other)
+
+    # `==` compares values like NumPy does (so `np.where(x == 0, ...)` means what it says);
+    # hashing stays by identity, and since identity hashes of live objects never collide,
+    # dictionaries keyed by Nodes never call this.
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return value_of(self) == value_of(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return value_of(self) != value_of(other)
+
+    __hash__ = object.__hash__
+
+    # ----- operators (the primitives live in fgrad._ops) -----
+    def __neg__(self) -> "Node":
+        return _ops.negative(self)
+
+    def __pos__(self) -> "Node":
+        return self
+
+    def __abs__(self) -> "Node":
+        return _ops.absolute(self)
+
+    def __add__(self, other: Any) -> Any:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return _ops.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return _ops.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return _ops.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return _ops.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return _ops.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return _ops.divide(other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return _ops.power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _ops.power(other, self)
+
+    def __matmul__(self, other: Any) -> Any:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return _ops.matmul(other, self)
+
+    def __getitem__(self, idx: Any) -> Any:
+        return _ops.getitem(self, idx=_ops.plain_index(idx))
+
+    # ----- a few ndarray methods, for code written against arrays -----
+    @property
+    def T(self) -> "Node":
+        return _ops.transpose(self)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape: Any) -> Any:
+        return _ops.reshape(self, shape=shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes: Any) -> Any:
+        axes_ = axes[0] if len(axes) == 1 else (axes or None)
+        return _ops.transpose(self, axes=None if axes_ is None else tuple(axes_))
+
+    def astype(self, dtype: Any) -> Any:
+        return _ops.cast(self, dtype=np.dtype(dtype))
+
+    # ----- NumPy protocols: np.sin(node), np.sum(node), ndarray + node -----
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if "out" in kwargs:
+            raise TypeError(
+                f"np.{ufunc.__name__}(..., out=...) would write into an array in place, and traced "
+                "values are immutable: use the returned value instead (`a = a + x`, not `a += x`)."
+            )
+        fun = _ops.UFUNCS.get(ufunc) if method == "__call__" else None
+        if fun is None or kwargs:
+            what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+            extra = f" with keyword arguments {sorted(kwargs)}" if fun is not None else ""
+            raise TypeError(
+                f"{what}{extra} is not supported on traced values by fgrad, so its derivative "
+                "cannot be computed. Use an equivalent from fgrad.numpy, or define it with "
+                "fgrad.primitive / fgrad.custom_vjp."
+            )
+        return fun(*inputs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        fun = _ops.ARRAY_FUNCTIONS.get(func)
+        if fun is None:
+            raise TypeError(
+                f"np.{func.__name__} is not supported on traced values by fgrad, so its "
+                "derivative cannot be computed. Use an equivalent from fgrad.numpy, or define "
+                "it with fgrad.primitive / fgrad.custom_vjp."
+            )
+        return fun(*args, **kwargs)
+
+    # ----- immutability -----
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(
+            "traced values are immutable: item assignment `x[i] = v` is not supported. "
+            "Build a new value instead, e.g. `fgrad.numpy.where(mask, v, x)` or "
+            "`fgrad.numpy.concatenate([...])`."
+        )
+
+
+def value_of(x: Any) -> Any:
+    """The plain NumPy value under any number of trace levels (no derivative)."""
+    while type(x) is Node:
+        x = x.value
+    return x
+
+
+def is_node(x: Any) -> bool:
+    return type(x) is Node
+
+
+def unwrap(x: Any) -> Any:
+    """One level down: a Node's value, anything else unchanged."""
+    return x.value if type(x) is Node else x
+
+
+VjpRule = Callable[..., Any]
+
+
+@attrs.frozen(eq=False)
+class Primitive:
+    """An operation fgrad knows how to differentiate.
+
+    Attributes:
+        name: display name (used in graphs and error messages).
+        forward: the NumPy function computing the value from plain arrays.
+        vjps: one rule per argument position, ``rule(g, ans, *args, **params)`` returning
+            the cotangent for that argument given the output cotangent ``g`` and the
+            output ``ans``. Rules are written with fgrad operations so that they can be
+            differentiated again. ``None`` marks a non-differentiable argument.
+        jvp: optional forward-mode rule ``jvp(tangents, ans, *args, **params)``.
+    """
+
+    name: str
+    forward: Callable[..., Any]
+    vjps: tuple[VjpRule | None, ...] = ()
+    jvp: Callable[..., Any] | None = None
+
+
+# Shared argnums tuples: most primitives have one or two traced arguments, and a
+# 10**6-node graph should not hold 10**6 copies of `(0,)`.
+_ARGNUMS_CACHE: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+
+def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any:
+    """Apply `prim` to `args`, recording a Node at the highest trace level present."""
+    top = 0
+    for a in args:
+        if type(a) is Node and a.level > top:
+            top = a.level
+    if not top:
+        return prim.forward(*args, **params)
+    vals = []
+    parents = []
+    argnums = []
+    for i, a in enumerate(args):
+        if type(a) is Node and a.level == top:
+            vals.append(a.value)
+            parents.append(a)
+            argnums.append(i)
+        else:
+            vals.append(a)
+    out = bind(prim, vals, params)
+    if type(out) is np.ndarray and out.flags.writeable:
+        out.flags.writeable = False
+    key = tuple(argnums)
+    argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
+    return Node(out, prim, tuple(parents), argnums_t, tuple(vals), params or _NO_PARAMS, top)
+
+
+def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
+    forward = prim.forward
+
+    def apply(*args: Any, **params: Any) -> Any:
+        for a in args:
+            if type(a) is Node:
+                return bind(apply.primitive, args, params)
+        return forward(*args, **params)
+
+    apply.primitive = prim  # type: ignore[attr-defined]
+    apply.__name__ = apply.__qualname__ = prim.name
+    apply.__doc__ = doc or getattr(forward, "__doc__", None)
+
+    def _defvjp(*rules: VjpRule | None) -> Callable[..., Any]:
+        apply.primitive = attrs.evolve(apply.primitive, vjps=tuple(rules))  # type: ignore[attr-defined]
+        return apply
+
+    def _defjvp(rule: Callable[..., Any]) -> Callable[..., Any]:
+        apply.primitive = attrs.evolve(apply.primitive, jvp=rule)  # type: ignore[attr-defined]
+        return apply
+
+    apply.defvjp = _defvjp  # type: ignore[attr-defined]
+    apply.defjvp = _defjvp  # type: ignore[attr-defined]
+    return apply
+
+
+def primitive(
+    forward: Callable[..., Any],
+    *vjps: VjpRule | None,
+    name: str | None = None,
+    jvp: Callable[..., Any] | None = None,
+    doc: str | None = None,
+) -> Callable[..., Any]:
+    """Define a differentiable operation from a NumPy function and its VJP rules.
+
+    Each rule ``rule(g, ans, *args, **params)`` returns the cotangent of one positional
+    argument; write it with fgrad operations and the primitive differentiates to any
+    order. Rules can also be attached later with ``f.defvjp(...)``. Keyword arguments
+    of the returned function are static parameters (not differentiated).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> cube = fgrad.primitive(lambda x: x ** 3, lambda g, ans, x: g * 3 * x * x, name="cube")
+        >>> fgrad.grad(cube)(2.0)
+        np.float64(12.0)
+        >>> fgrad.grad(fgrad.grad(cube))(2.0)
+        np.float64(12.0)
+    """
+    prim = Primitive(name or getattr(forward, "__name__", "primitive"), forward, tuple(vjps), jvp)
+    return _make_function(prim, doc)
+
+
+def defvjp(fun: Callable[..., Any], *rules: VjpRule | None) -> Callable[..., Any]:
+    """Attach VJP rules (one per positional argument) to a function made by `primitive`.
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> softplus = fgrad.primitive(lambda x: np.logaddexp(0.0, x), name="softplus")
+        >>> _ = fgrad.defvjp(softplus, lambda g, ans, x: g * (1 - fgrad.numpy.exp(-ans)))
+        >>> round(float(fgrad.grad(softplus)(0.0)), 6)
+        0.5
+    """
+    if not hasattr(fun, "defvjp"):
+        raise TypeError(f"defvjp: `fun` must be made by fgrad.primitive, got {fun!r}")
+    return fun.defvjp(*rules)
+
+
+from . import _ops  # noqa: E402  (Node's operators call the primitives, which need Node)

@@ -1,0 +1,244 @@
+"""The core primitives, each defined once beside its VJP rules.
+
+Every rule is written with fgrad operations, so applying it to Nodes of an outer trace
+records the derivative computation there: that is what makes `grad(grad(f))` work.
+Rules receive ``(g, ans, *args, **params)``: the output cotangent, the output value and
+the primitive's arguments (unwrapped to the level being differentiated).
+
+`UFUNCS` and `ARRAY_FUNCTIONS` map NumPy callables to these functions so that
+``np.sin(node)`` or ``np.sum(node, axis=0)`` record the right primitive.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ._core import Node, primitive, value_of
+
+# NumPy callable -> fgrad function, consulted by Node.__array_ufunc__/__array_function__.
+UFUNCS: dict[Any, Callable[..., Any]] = {}
+ARRAY_FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+
+
+def shape_of(x: Any) -> tuple[int, ...]:
+    return x.shape if type(x) is Node else np.shape(x)
+
+
+def ndim_of(x: Any) -> int:
+    return len(shape_of(x))
+
+
+def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
+
+
+def unbroadcast(g: Any, like: Any) -> Any:
+    """Sum the cotangent `g` back to the shape of the operand `like` was broadcast from."""
+    shape = shape_of(like)
+    gshape = shape_of(g)
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = sum(g, axis=axes)
+    return g if shape_of(g) == shape else reshape(g, shape)
+
+
+# ---------------------------------------------------------------- arithmetic
+add = primitive(np.add,
+                lambda g, ans, x, y: unbroadcast(g, x),
+                lambda g, ans, x, y: unbroadcast(g, y), name="add")
+subtract = primitive(np.subtract,
+                     lambda g, ans, x, y: unbroadcast(g, x),
+                     lambda g, ans, x, y: unbroadcast(negative(g), y), name="sub")
+multiply = primitive(np.multiply,
+                     lambda g, ans, x, y: unbroadcast(g * y, x),
+                     lambda g, ans, x, y: unbroadcast(g * x, y), name="mul")
+divide = primitive(np.true_divide,
+                   lambda g, ans, x, y: unbroadcast(g / y, x),
+                   lambda g, ans, x, y: unbroadcast(negative(g) * ans / y, y), name="div")
+negative = primitive(np.negative, lambda g, ans, x: negative(g), name="neg")
+
+
+def _pow_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if type(y) is not Node and np.ndim(y) == 0:  # constant scalar exponent: keep graphs small
+        if y == 2:
+            return unbroadcast(g * (2.0 * x), x)
+        if y == 1:
+            return unbroadcast(g, x)
+    return unbroadcast(g * y * x ** (y - 1), x)
+
+
+def _pow_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    # d/dy x**y = x**y log x; where x == 0 the product is 0 (log of 1 instead of -inf).
+    return unbroadcast(g * ans * log(x + (value_of(x) == 0)), y)
+
+
+power = primitive(np.power, _pow_vjp_base, _pow_vjp_exponent, name="pow")
+
+# ---------------------------------------------------------------- elementwise functions
+exp = primitive(np.exp, lambda g, ans, x: g * ans, name="exp")
+log = primitive(np.log, lambda g, ans, x: g / x, name="log")
+sin = primitive(np.sin, lambda g, ans, x: g * cos(x), name="sin")
+cos = primitive(np.cos, lambda g, ans, x: g * negative(sin(x)), name="cos")
+tan = primitive(np.tan, lambda g, ans, x: g * (1.0 + square(ans)), name="tan")
+# Written in terms of the output: the n-th derivative graph stays a polynomial in `ans`.
+tanh = primitive(np.tanh, lambda g, ans, x: g * (1.0 - square(ans)), name="tanh")
+sqrt = primitive(np.sqrt, lambda g, ans, x: g / (2.0 * ans), name="sqrt")
+square = primitive(np.square, lambda g, ans, x: g * (2.0 * x), name="square")
+absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs")
+
+
+def sign(x: Any) -> Any:
+    """Elementwise sign; piecewise constant, so its derivative is zero (a plain value)."""
+    return np.sign(value_of(x))
+
+
+# ---------------------------------------------------------------- reductions
+def _keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
+    shape = shape_of(x)
+    axes = _normalize_axes(axis, len(shape))
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+    shape = shape_of(x)
+    if shape_of(g) == shape:
+        return g
+    if not keepdims:
+        g = reshape(g, _keepdims_shape(x, axis))
+    return broadcast_to(g, shape)
+
+
+sum = primitive(np.sum, _sum_vjp, name="sum")  # noqa: A001 - mirrors numpy's name
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Arithmetic mean along `axis` (differentiable).
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.mean(x * x))(fgrad.numpy.asarray([1.0, 2.0]))
+        array([1., 2.])
+    """
+    shape = shape_of(x)
+    count = int(np.prod([shape[a] for a in _normalize_axes(axis, len(shape))], dtype=np.int64))
+    return sum(x, axis=axis, keepdims=keepdims) / count
+
+
+# ---------------------------------------------------------------- shapes
+reshape = primitive(lambda x, shape: np.reshape(x, shape),
+                    lambda g, ans, x, shape: reshape(g, shape_of(x)), name="reshape")
+broadcast_to = primitive(lambda x, shape: np.broadcast_to(x, shape),
+                         lambda g, ans, x, shape: unbroadcast(g, x), name="broadcast_to")
+
+
+def _transpose_vjp(g: Any, ans: Any, x: Any, axes: Any = None) -> Any:
+    return transpose(g, axes=None if axes is None else tuple(np.argsort(axes)))
+
+
+transpose = primitive(lambda x, axes=None: np.transpose(x, axes), _transpose_vjp, name="transpose")
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
+    """Exchange two axes (differentiable)."""
+    axes = list(range(ndim_of(x)))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(x, axes=tuple(axes))
+
+
+def _matmul_vjp_left(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if ndim_of(y) == 1:
+        if ndim_of(x) == 1:
+            return g * y
+        return reshape(g, shape_of(g) + (1,)) * y
+    if ndim_of(x) == 1:
+        return unbroadcast(matmul(y, reshape(g, shape_of(g) + (1,)))[..., 0], x)
+    return unbroadcast(matmul(g, swapaxes(y, -1, -2)), x)
+
+
+def _matmul_vjp_right(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if ndim_of(x) == 1:
+        if ndim_of(y) == 1:
+            return g * x
+        return reshape(x, shape_of(x) + (1,)) * reshape(g, shape_of(g)[:-1] + (1,) + shape_of(g)[-1:])
+    if ndim_of(y) == 1:
+        return unbroadcast(matmul(swapaxes(x, -1, -2), reshape(g, shape_of(g) + (1,)))[..., 0], y)
+    return unbroadcast(matmul(swapaxes(x, -1, -2), g), y)
+
+
+matmul = primitive(np.matmul, _matmul_vjp_left, _matmul_vjp_right, name="matmul")
+
+
+# ---------------------------------------------------------------- indexing
+def _is_basic_index(idx: Any) -> bool:
+    items = idx if type(idx) is tuple else (idx,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
+
+
+def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if _is_basic_index(idx):
+        out[idx] = g
+    else:  # integer-array indices may repeat: accumulate
+        np.add.at(out, idx, g)
+    return out
+
+
+getitem = primitive(lambda x, idx: x[idx],
+                    lambda g, ans, x, idx: untake(g, idx=idx, shape=shape_of(x)), name="getitem")
+untake = primitive(_untake_forward,
+                   lambda g, ans, x, idx, shape: getitem(g, idx=idx), name="untake")
+
+
+# ---------------------------------------------------------------- dtypes
+def _cast_forward(x: Any, dtype: Any) -> Any:
+    return np.asarray(x).astype(dtype)[()]
+
+
+cast = primitive(_cast_forward, lambda g, ans, x, dtype: cast(g, dtype=value_of(x).dtype), name="cast")
+
+
+def stop_gradient(x: Any) -> Any:
+    """The value of `x` treated as a constant by every transform (all levels).
+
+    Example:
+        >>> import fgrad
+        >>> fgrad.grad(lambda x: x * fgrad.stop_gradient(x))(3.0)
+        np.float64(3.0)
+    """
+    from .tree import tree_map
+
+    return tree_map(value_of, x)
+
+
+# ---------------------------------------------------------------- NumPy dispatch tables
+UFUNCS.update({
+    np.add: add, np.subtract: subtract, np.multiply: multiply, np.true_divide: divide,
+    np.negative: negative, np.power: power, np.exp: exp, np.log: log, np.sin: sin,
+    np.cos: cos, np.tan: tan, np.tanh: tanh, np.sqrt: sqrt, np.square: square,
+    np.absolute: absolute, np.matmul: matmul, np.sign: sign,
+    np.positive: lambda x: x,
+})
+ARRAY_FUNCTIONS.update({
+    np.sum: sum, np.mean: mean, np.reshape: lambda a, shape: reshape(a, shape=shape),
+    np.transpose: lambda a, axes=None: transpose(a, axes=axes), np.swapaxes: swapaxes,
+    np.broadcast_to: lambda array, shape: broadcast_to(array, shape=shape),
+    np.shape: shape_of, np.ndim: ndim_of,
+    np.size: lambda a, axis=None: int(np.prod(shape_of(a))) if axis is None else shape_of(a)[axis],
+})
+
+
+def plain_index(idx: Any) -> Any:
+    """An index with traced parts replaced by their values (indices are not differentiated)."""
+    if type(idx) is tuple:
+        return tuple(value_of(i) for i in idx)
+    return value_of(idx)

@@ -1,0 +1,345 @@
+"""Reverse-mode transforms: `vjp`, `grad`, `value_and_grad`.
+
+Each call opens a fresh trace level, wraps the differentiated arguments in input Nodes
+of that level, runs the user's function, and pulls cotangents back with `backward`.
+Results are lowered one level: plain NumPy at the outermost transform, Nodes of the
+enclosing trace when nested.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._backward import backward
+from ._core import Node, new_level, value_of
+from ._ops import cast, shape_of
+from .tree import PyTreeDef, tree_flatten, tree_map, tree_unflatten
+
+__all__ = ["grad", "value_and_grad", "vjp"]
+
+
+# ---------------------------------------------------------------- argument handling
+def _argument_label(fun: Callable[..., Any], i: int) -> str:
+    """'argument 1 (`y`)', naming the parameter when the signature tells it."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    if i < len(params) and params[i].kind in (params[i].POSITIONAL_ONLY, params[i].POSITIONAL_OR_KEYWORD):
+        return f"argument {i} (`{params[i].name}`)"
+    return f"argument {i}"
+
+
+def _check_argnums_spec(argnums: Any, transform: str) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool) else argnums
+    if not isinstance(nums, (tuple, list)) or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in nums
+    ):
+        raise TypeError(f"{transform}: `argnums` must be an int or a tuple of ints, got {argnums!r}")
+    nums = tuple(int(a) for a in nums)
+    if not nums:
+        raise ValueError(f"{transform}: `argnums` must name at least one argument, got {argnums!r}")
+    if len(set(nums)) != len(nums):
+        raise ValueError(f"{transform}: `argnums` contains duplicates: {argnums!r}; list each argument once")
+    return nums
+
+
+def _resolve_argnums(nums: tuple[int, ...], nargs: int, argnums: Any, transform: str) -> tuple[int, ...]:
+    out = []
+    for a in nums:
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                f"{transform}: argnums={argnums!r} is out of range: the function was called with "
+                f"{nargs} positional argument{'s' if nargs != 1 else ''} (valid argnums are 0..{nargs - 1})"
+            )
+        out.append(a % nargs)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{transform}: argnums={argnums!r} names the same argument twice")
+    return tuple(out)
+
+
+def _float_dtype_of(x: Any, label: str, transform: str) -> np.dtype:
+    """The dtype of a differentiable leaf, or a TypeError saying what was expected."""
+    if type(x) is Node:
+        dtype = x.dtype
+    elif isinstance(x, (np.ndarray, np.generic)):
+        dtype = x.dtype
+    elif isinstance(x, bool):
+        dtype = np.dtype(bool)
+    elif isinstance(x, int):
+        dtype = np.dtype(np.int64)
+    elif isinstance(x, float):
+        return np.dtype(np.float64)
+    elif isinstance(x, complex):
+        dtype = np.dtype(np.complex128)
+    else:
+        raise TypeError(
+            f"{transform}: {label} must be a float, a NumPy array of floats or a pytree of them, "
+            f"got {type(x).__name__} {x!r:.60}"
+        )
+    if dtype.kind == "f":
+        return dtype
+    if dtype.kind in "iub":
+        raise TypeError(
+            f"{transform}: {label} has dtype {dtype}, but derivatives are only defined for "
+            "floating-point inputs. Pass a float instead (e.g. `2.0` rather than `2`, or "
+            "`np.asarray(x, dtype=float)`), or move the argument out of `argnums`."
+        )
+    if dtype.kind == "c":
+        raise TypeError(
+            f"{transform}: {label} is complex ({dtype}); fgrad differentiates real functions. "
+            "Pass the real and imaginary parts as separate float arguments."
+        )
+    raise TypeError(
+        f"{transform}: {label} has dtype {dtype}, expected floating-point numbers "
+        "(object, string and other arrays cannot be differentiated)"
+    )
+
+
+def _input_node(x: Any, level: int, dtype: np.dtype) -> Node:
+    if type(x) is Node:
+        return Node(x, level=level)
+    if isinstance(x, np.ndarray):
+        view = x.view()
+        view.flags.writeable = False  # a view: the caller's own array is left untouched
+        return Node(view, level=level)
+    return Node(dtype.type(x), level=level)
+
+
+def _lower(x: Any, level: int) -> Any:
+    """The value of a Node of `level` (one level down); anything else unchanged."""
+    return x.value if type(x) is Node and x.level == level else x
+
+
+def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
+    """A cotangent in the shape, dtype and kind (scalar/array) of the input `leaf`."""
+    if ct is None:
+        zeros = np.zeros(np.shape(value_of(leaf)), dtype=dtype)
+        return zeros if isinstance(value_of(leaf), np.ndarray) else zeros[()]
+    if type(ct) is Node:
+        return ct if ct.dtype == dtype else cast(ct, dtype=dtype)
+    if isinstance(value_of(leaf), np.ndarray):
+        out = np.asarray(ct, dtype=dtype)
+        if out.shape != leaf.shape:  # a scalar cotangent of a broadcast operand
+            out = np.broadcast_to(out, leaf.shape)
+        # Graph arrays are read-only and may be broadcast views: hand out a fresh array.
+        return out if out.flags.writeable and out.base is None else out.copy()
+    return dtype.type(ct)
+
+
+class _Traced:
+    """One traced call of `fun`: the input Nodes and the raw (unlowered) output."""
+
+    __slots__ = ("level", "in_nodes", "in_leaves", "in_dtypes", "in_def", "out")
+
+    def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
+                 argnums: tuple[int, ...], transform: str) -> None:
+        self.level = level = new_level()
+        diff = tuple(args[i] for i in argnums)
+        leaves, self.in_def = tree_flatten(diff)
+        dtypes = []
+        for i, tree in zip(argnums, diff):
+            label = _argument_label(fun, i)
+            if tree is None:
+                raise TypeError(f"{transform}: {label} is None, expected a float or an array of floats to differentiate")
+            for leaf in tree_flatten(tree)[0]:
+                dtypes.append(_float_dtype_of(leaf, label, transform))
+        self.in_leaves = leaves
+        self.in_dtypes = dtypes
+        self.in_nodes = [_input_node(x, level, d) for x, d in zip(leaves, dtypes)]
+        new_args = list(args)
+        for i, tree in zip(argnums, tree_unflatten(self.in_def, self.in_nodes)):
+            new_args[i] = tree
+        self.out = fun(*new_args, **kwargs)
+
+    def pull_back(self, out_leaves: list[Any], cotangents: list[Any]) -> list[Any]:
+        """Input cotangents (finalized) for output leaves and their cotangents."""
+        roots, cts = [], []
+        for o, c in zip(out_leaves, cotangents):
+            if type(o) is Node and o.level == self.level:
+                roots.append(o)
+                cts.append(c)
+        by_node = backward(roots, cts) if roots else {}
+        return [
+            _finalize(by_node.get(n), leaf, d)
+            for n, leaf, d in zip(self.in_nodes, self.in_leaves, self.in_dtypes)
+        ]
+
+
+def _split_aux(out: Any, has_aux: bool, transform: str) -> tuple[Any, Any]:
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(
+            f"{transform}: has_aux=True requires `fun` to return a pair (output, aux), but it "
+            f"returned {type(out).__name__}{'' if not isinstance(out, (tuple, list)) else f' of length {len(out)}'}. "
+            "Return `(out, aux)`, or drop has_aux=True."
+        )
+    return out[0], out[1]
+
+
+def _unpack_grads(grads: list[Any], in_def: PyTreeDef, single: bool) -> Any:
+    trees = tree_unflatten(in_def, grads)
+    return trees[0] if single else trees
+
+
+# ---------------------------------------------------------------- transforms
+def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
+    """Make a function returning both ``fun``'s value and its gradient.
+
+    Args:
+        fun: a function returning a real scalar (a float or a 0-d float array).
+        argnums: which positional argument(s) to differentiate: an int, or a tuple of
+            ints for a tuple of gradients. Each may be a pytree of float arrays.
+        has_aux: ``fun`` returns ``(output, aux)``; ``aux`` is passed through.
+
+    Returns:
+        A function with ``fun``'s signature returning ``(value, gradient)``, or
+        ``((value, aux), gradient)`` with ``has_aux``. Each gradient has the structure,
+        shape and floating dtype of its argument.
+
+    Example:
+        >>> import fgrad
+        >>> fgrad.value_and_grad(lambda x, y: x * x * y, argnums=(0, 1))(3.0, 2.0)
+        (np.float64(18.0), (np.float64(12.0), np.float64(9.0)))
+    """
+    nums = _check_argnums_spec(argnums, "value_and_grad")
+    single = isinstance(argnums, (int, np.integer))
+    return _make_value_and_grad(fun, nums, argnums, single, has_aux, "value_and_grad")
+
+
+def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums: Any,
+                         single: bool, has_aux: bool, transform: str) -> Callable[..., Any]:
+    if not callable(fun):
+        raise TypeError(f"{transform}: `fun` must be callable, got {type(fun).__name__} {fun!r:.60}")
+
+    @functools.wraps(fun)
+    def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
+        resolved = _resolve_argnums(nums, len(args), argnums, transform)
+        traced = _Traced(fun, args, kwargs, resolved, transform)
+        out, aux = _split_aux(traced.out, has_aux, transform)
+        traced.out = None  # the backward walk may free the graph as it goes
+        dtype = _check_scalar_output(out, transform)
+        value = _lower(out, traced.level)
+        grads = traced.pull_back([out], [dtype.type(1.0)])
+        del out
+        g = _unpack_grads(grads, traced.in_def, single)
+        if has_aux:
+            return (value, tree_map(lambda a: _lower(a, traced.level), aux)), g
+        return value, g
+
+    return value_and_grad_fun
+
+
+def _check_scalar_output(out: Any, transform: str) -> np.dtype:
+    if type(out) is Node:
+        v = value_of(out)
+    elif isinstance(out, (int, float, np.ndarray, np.generic)):
+        v = np.asarray(out) if not isinstance(out, (np.ndarray, np.generic)) else out
+    else:
+        raise TypeError(
+            f"{transform}: `fun` must return a real scalar, but it returned {type(out).__name__}"
+            + (" (use has_aux=True to return extra values beside the output)" if isinstance(out, (tuple, list)) else "")
+        )
+    shape = np.shape(v)
+    if shape != ():
+        raise TypeError(
+            f"{transform}: `fun` must return a scalar (shape ()), but its output has shape {shape}. "
+            "Reduce it first (e.g. `.sum()`), or use fgrad.vjp / fgrad.jacrev for non-scalar outputs."
+        )
+    dtype = np.result_type(v)
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{transform}: `fun` must return a real floating-point scalar, but its output has dtype "
+            f"{dtype}. Make sure it computes with floats."
+        )
+    return dtype
+
+
+def grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
+    """Make a function that evaluates the gradient of ``fun``.
+
+    Transforms compose: ``grad(grad(f))`` is the second derivative, and ``fun`` may
+    itself call ``grad``, use Python control flow on its arguments, or be written with
+    plain ``np.*`` calls.
+
+    Args:
+        fun: a function returning a real scalar.
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the gradient function then returns
+            ``(gradient, aux)``.
+
+    Returns:
+        A function with ``fun``'s signature returning the gradient, with the structure,
+        shape and floating dtype of the differentiated argument(s) (a tuple for a tuple
+        ``argnums``).
+
+    Example:
+        >>> import fgrad
+        >>> fgrad.grad(lambda x: x ** 4 - 2 * x ** 2)(2.0)
+        np.float64(24.0)
+        >>> fgrad.grad(fgrad.grad(lambda x: x ** 4 - 2 * x ** 2))(2.0)
+        np.float64(44.0)
+    """
+    nums = _check_argnums_spec(argnums, "grad")
+    single = isinstance(argnums, (int, np.integer))
+    vg = _make_value_and_grad(fun, nums, argnums, single, has_aux, "grad")
+
+    @functools.wraps(fun)
+    def grad_fun(*args: Any, **kwargs: Any) -> Any:
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return grad_fun
+
+
+def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Evaluate ``fun(*primals)`` and return its vector-Jacobian product function.
+
+    Args:
+        fun: a function of float arrays (or pytrees of them) returning a pytree of arrays.
+        *primals: the point to linearize at.
+        has_aux: ``fun`` returns ``(output, aux)``.
+
+    Returns:
+        ``(out, vjp_fn)`` or, with ``has_aux``, ``(out, vjp_fn, aux)``. ``vjp_fn(ct)``
+        takes a cotangent with the structure and shapes of ``out`` and returns a tuple
+        with one cotangent per primal. It can be called any number of times.
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> out, f_vjp = fgrad.vjp(lambda x: x * x, np.array([1.0, 2.0]))
+        >>> f_vjp(np.array([1.0, 10.0]))
+        (array([ 2., 40.]),)
+    """
+    traced = _Traced(fun, primals, {}, tuple(range(len(primals))), "vjp")
+    out, aux = _split_aux(traced.out, has_aux, "vjp")
+    traced.out = None
+    out_leaves, out_def = tree_flatten(out)
+    level = traced.level
+    out_value = tree_unflatten(out_def, [_lower(o, level) for o in out_leaves])
+
+    def vjp_fn(ct: Any) -> tuple[Any, ...]:
+        ct_leaves, ct_def = tree_flatten(ct)
+        if ct_def != out_def:
+            raise ValueError(f"vjp_fn: cotangent has structure {ct_def!r}, expected {out_def!r} (the output's)")
+        for k, (o, c) in enumerate(zip(out_leaves, ct_leaves)):
+            if shape_of(c) != shape_of(o):
+                raise ValueError(
+                    f"vjp_fn: cotangent leaf {k} has shape {shape_of(c)}, expected {shape_of(o)} (the output's)"
+                )
+        ct_leaves = [c.view() if isinstance(c, np.ndarray) else c for c in ct_leaves]
+        for c in ct_leaves:
+            if isinstance(c, np.ndarray):
+                c.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
+        return tuple(_unpack_grads(traced.pull_back(out_leaves, ct_leaves), traced.in_def, False))
+
+    if has_aux:
+        return out_value, vjp_fn, tree_map(lambda a: _lower(a, level), aux)
+    return out_value, vjp_fn
