@@ -330,7 +330,8 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         out.flags.writeable = False
     key = tuple(argnums)
     argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
-    return Node(out, prim, tuple(parents), argnums_t, tuple(vals), params or _NO_PARAMS, top)
+    frozen_params = MappingProxyType(params) if params else _NO_PARAMS
+    return Node(out, prim, tuple(parents), argnums_t, tuple(vals), frozen_params, top)
 
 
 def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
