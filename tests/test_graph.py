@@ -153,6 +153,12 @@ def test_name_changes_neither_values_nor_derivatives():
     assert fgrad.grad(f, argnums=(0, 1))(x, y) == pytest.approx((y * np.cos(x * y) * x + np.sin(x * y), x * x * np.cos(x * y)), rel=1e-14)
 
 
+def test_named_functions_pass_the_numerical_checks_in_both_modes():
+    f = lambda x: fgrad.name(np.sin(fgrad.name(x, "x0")), "s") * x
+    fgrad.check_grads(f, (1.3,), order=3)
+    assert fgrad.jvp(f, (1.0,), (1.0,))[1] == pytest.approx(np.cos(1.0) + np.sin(1.0), rel=1e-14)
+
+
 def test_named_input_keeps_its_gradient():
     # A renamed *copy* of an input would be a new leaf: its gradient would be lost.
     assert fgrad.grad(lambda x: fgrad.name(x, "x0") ** 3)(2.0) == 12.0
