@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._core import Node, value_of
-from ._graph import Graph, graph_of, is_alias
+from ._graph import Graph, graph_of
 from ._graph_text import constant_text, param_texts, resolve_names, scalar_text
 
 __all__ = ["to_dot", "render", "DotNotFoundError", "svg_or_none"]
@@ -154,30 +154,28 @@ def to_dot(
 
     apps = g.applications
     hidden = set(apps[: len(apps) - max_nodes]) if max_nodes is not None and len(apps) > max_nodes else set()
+    for n in g.nodes:  # the leaves (inputs) come first in every Graph
+        if n.primitive is None:
+            out.variable(n)
     note = None
+    if hidden:
+        note = out.item(f"{len(hidden)} earlier primitive applications not drawn (max_nodes={max_nodes}; "
+                        f"max_nodes=None draws all {len(apps)})", "shape=note, style=dashed")
+        fed = {names.of(p) for h in hidden for p in h.parents}
+        for leaf in g.inputs:
+            if leaf in fed:
+                out.edge(ids[leaf], note)
 
     def operand(x: Any) -> int:
-        """The id of a drawn operand, drawing hidden intermediates as fed by the note."""
+        """The id of a drawn value; a result of the collapsed part is drawn fed by the note."""
         root = names.of(x)
         if root not in ids:
             out.edge(note, out.variable(root))
         return ids[root]
 
-    for n in g.nodes:
-        if n.primitive is None:
-            out.variable(n)
-            continue
+    for n in apps:
         if n in hidden:
-            if note is None:
-                note = out.item(
-                    f"{len(hidden)} earlier primitive applications not drawn (max_nodes={max_nodes}; "
-                    f"max_nodes=None draws all {len(apps)})", "shape=note, style=dashed")
-                fed = dict.fromkeys(names.of(p) for h in hidden for p in h.parents if names.of(p).primitive is None)
-                for leaf in (m for m in g.nodes if m in fed):
-                    out.edge(ids[leaf], note)
             continue
-        if is_alias(n):
-            continue  # drawn as the value it names
         operands = dict(zip(n.argnums, n.parents))
         sources = []
         for pos, arg in enumerate(n.args):
