@@ -8,7 +8,9 @@ Example:
 
 from ._checks import check_grads, numerical_grad
 from ._core import Node, Primitive, defvjp, primitive
+from ._dot import render, to_dot
 from ._forward import jvp
+from ._graph import Graph, graph_of, name, trace
 from ._ops import stop_gradient
 from ._transforms import grad, value_and_grad, vjp
 from . import numpy, tree
@@ -19,3 +21,4 @@ __all__ = [
     "Node", "Primitive", "check_grads", "defvjp", "grad", "jvp", "numerical_grad", "numpy",
     "primitive", "stop_gradient", "tree", "value_and_grad", "vjp",
 ]
+__all__ += ["Graph", "graph_of", "name", "render", "to_dot", "trace"]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m fgrad`` runs the tour."""
+"""Command line: ``python -m fgrad`` runs the tour; ``python -m fgrad graph ...`` draws a graph."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ def main(argv: list[str] | None = None) -> int:
 
         run()
         return 0
-    print(f"usage: python -m fgrad [tour]\nunknown command: {argv[0]!r}", file=sys.stderr)
+    if argv[0] == "graph":
+        from ._cli_graph import main as graph_main
+
+        return graph_main(argv[1:])
+    print(f"usage: python -m fgrad [tour | graph MODULE:FUNCTION --args X ... (see graph --help)]\n"
+          f"unknown command: {argv[0]!r}", file=sys.stderr)
     return 2
 
 

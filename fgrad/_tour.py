@@ -74,6 +74,34 @@ def control_flow() -> None:
     print(f"  taylor_sin(pi/4) = {fmt(value)}, derivative = {fmt(slope)} (np.sin: {fmt(np.sin(np.pi / 4))})")
 
 
+@section
+def graphs() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from ._dot import DotNotFoundError
+
+    print("Graphs: see what was computed (fgrad.trace, fgrad.to_dot, fgrad.render)")
+    graph = fgrad.trace(goldstein)(1.0, 1.0)
+    kinds = ", ".join(graph.primitive_counts())
+    text = fgrad.to_dot(graph)
+    print(f"  goldstein-price at (1, 1): {len(graph.applications)} primitive applications ({kinds}), "
+          f"DOT text {len(text.encode())} bytes")
+    path = Path(tempfile.gettempdir()) / "fgrad-goldstein.svg"
+    try:
+        print(f"  drawn to {fgrad.render(graph, path)}")
+    except DotNotFoundError:
+        print("  not drawn: Graphviz's `dot` program is not installed (e.g. `sudo apt-get install graphviz`)")
+    print("  the derivative of tanh, traced: print(fgrad.trace(fgrad.grad(np.tanh))(1.0))")
+    for line in str(fgrad.trace(fgrad.grad(np.tanh))(1.0)).splitlines():
+        print("    " + line)
+    sizes, d = [], np.tanh
+    for _ in range(7):
+        sizes.append(len(fgrad.trace(d)(1.0).applications))
+        d = fgrad.grad(d)
+    print(f"  primitive applications in trace(grad^n(tanh)), n = 0..6: {', '.join(map(str, sizes))}")
+
+
 def run() -> None:
     print(f"fgrad {fgrad.__version__}: functional automatic differentiation on frozen records\n")
     for show in SECTIONS:
