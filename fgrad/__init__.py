@@ -8,7 +8,9 @@ Example:
 
 from ._checks import check_grads, numerical_grad
 from ._core import Node, Primitive, defvjp, primitive
-from ._forward import jvp
+from ._custom import custom_vjp
+from ._forward import jvp, linearize
+from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from ._ops import stop_gradient
 from ._transforms import grad, value_and_grad, vjp
 from . import numpy, tree
@@ -18,4 +20,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Node", "Primitive", "check_grads", "defvjp", "grad", "jvp", "numerical_grad", "numpy",
     "primitive", "stop_gradient", "tree", "value_and_grad", "vjp",
+    "custom_vjp", "hessian", "hvp", "jacfwd", "jacobian", "jacrev", "linearize",
 ]

@@ -1,0 +1,306 @@
+"""Jacobians and second derivatives: `jacrev`, `jacfwd`, `jacobian`, `hessian`, `hvp`.
+
+`jacrev` traces ``fun`` once and walks back from one output element at a time;
+`jacfwd` traces ``fun`` and its reverse pass once (`Linearized`) and pushes one input
+element at a time.  Blocks follow JAX: for output leaf ``o`` and input leaf ``x`` the
+block has shape ``o.shape + x.shape``; the result is a pytree shaped like the output
+whose leaves are pytrees shaped like the differentiated argument(s).  Blocks are
+assembled with fgrad operations, so inside another transform a Jacobian is a traced
+value of the outer level and differentiates again.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._core import Node, primitive, value_of
+from ._forward import Linearized
+from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
+from ._transforms import (
+    _check_argnums_spec, _lower, _make_value_and_grad, _resolve_argnums, _split_aux, _Traced,
+    _unpack_grads, check_callable,
+)
+from .tree import tree_flatten, tree_map, tree_unflatten
+
+__all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
+
+
+# ---------------------------------------------------------------- assembling blocks
+def _row_vjp(i: int, g: Any, ans: Any, *rows: Any) -> Any:
+    return g[i]
+
+
+@functools.lru_cache(maxsize=256)
+def _stacker(k: int) -> Callable[..., Any]:
+    """A differentiable ``np.stack`` of exactly ``k`` arrays (one VJP rule per position)."""
+    rules = [functools.partial(_row_vjp, i) for i in range(k)]
+    return primitive(lambda *rows: np.stack(rows), *rules, name="stack")
+
+
+def _stack(pieces: list[Any]) -> Any:
+    for p in pieces:
+        if type(p) is Node:
+            return _stacker(len(pieces))(*pieces)
+    return np.stack(pieces)
+
+
+def _block(pieces: list[Any], lead: tuple[int, ...], trail: tuple[int, ...], dtype: np.dtype,
+           lead_last: bool) -> Any:
+    """One Jacobian block from one piece of shape ``trail`` per element of shape ``lead``.
+
+    The block has shape ``lead + trail``, or ``trail + lead`` when ``lead_last``.
+    """
+    full = lead + trail
+    if not pieces:  # an empty output or input
+        return np.zeros(trail + lead if lead_last else full, dtype=dtype)
+    x = pieces[0] if len(pieces) == 1 else _stack(pieces)
+    if shape_of(x) != full:
+        x = reshape(x, shape=full)
+    if lead_last and lead and trail:
+        x = transpose(x, axes=tuple(range(len(lead), len(full))) + tuple(range(len(lead))))
+    if type(x) is np.ndarray and x.ndim == 0:
+        return x[()]
+    return x
+
+
+def _one_hot(shape: tuple[int, ...], idx: tuple[int, ...], dtype: np.dtype) -> Any:
+    if not shape:
+        return dtype.type(1.0)
+    e = np.zeros(shape, dtype=dtype)
+    e[idx] = 1.0
+    e.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
+    return e
+
+
+def _output_dtype(leaf: Any, k: int, transform: str) -> np.dtype:
+    v = value_of(leaf)
+    dtype = np.result_type(v) if isinstance(v, (int, float, np.ndarray, np.generic)) else None
+    if dtype is None or dtype.kind != "f":
+        what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"
+        raise TypeError(
+            f"{transform}: `fun` must return float arrays (or a pytree of them), but output leaf "
+            f"{k} is {what}. Jacobians are only defined for floating-point outputs; return "
+            "other values as auxiliary data with has_aux=True."
+        )
+    return dtype
+
+
+def _is_single(argnums: Any) -> bool:
+    return isinstance(argnums, (int, np.integer))
+
+
+def _lower_tree(tree: Any, level: int) -> Any:
+    return tree_map(lambda a: _lower(a, level), tree)
+
+
+# ---------------------------------------------------------------- Jacobians
+def _jacrev(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str) -> Callable[..., Any]:
+    check_callable(fun, transform)
+    nums = _check_argnums_spec(argnums, transform)
+    single = _is_single(argnums)
+
+    @functools.wraps(fun)
+    def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
+        resolved = _resolve_argnums(nums, len(args), argnums, transform)
+        traced = _Traced(fun, args, kwargs, resolved, transform)
+        out, aux = _split_aux(traced.out, has_aux, transform)
+        traced.out = None
+        out_leaves, out_def = tree_flatten(out)
+        in_shapes = [shape_of(x) for x in traced.in_leaves]
+        blocks = []
+        for j, o in enumerate(out_leaves):
+            oshape, odtype = shape_of(o), _output_dtype(o, j, transform)
+            # One backward walk per output element, all over the same trace of `fun`.
+            rows = [traced.pull_back([o], [_one_hot(oshape, idx, odtype)]) for idx in np.ndindex(oshape)]
+            blocks.append([
+                _block([r[k] for r in rows], oshape, ishape, traced.in_dtypes[k], lead_last=False)
+                for k, ishape in enumerate(in_shapes)
+            ])
+        jac = tree_unflatten(out_def, [_unpack_grads(b, traced.in_def, single) for b in blocks])
+        return (jac, _lower_tree(aux, traced.level)) if has_aux else jac
+
+    return jacrev_fun
+
+
+def _jacfwd(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str) -> Callable[..., Any]:
+    check_callable(fun, transform)
+    nums = _check_argnums_spec(argnums, transform)
+    single = _is_single(argnums)
+
+    @functools.wraps(fun)
+    def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
+        resolved = _resolve_argnums(nums, len(args), argnums, transform)
+        lin = Linearized(fun, args, kwargs, resolved, transform, has_aux)
+        out_info = [(shape_of(o), _output_dtype(o, j, transform)) for j, o in enumerate(lin.out_leaves)]
+        by_input = []
+        for k, x in enumerate(lin.forward.in_leaves):
+            ishape, idtype = shape_of(x), lin.forward.in_dtypes[k]
+            # One push per input element through the same linearization.
+            cols = [lin.push_leaf(k, _one_hot(ishape, idx, idtype)) for idx in np.ndindex(ishape)]
+            by_input.append([
+                _block([c[j] for c in cols], ishape, oshape, odtype, lead_last=True)
+                for j, (oshape, odtype) in enumerate(out_info)
+            ])
+        blocks = [[by_input[k][j] for k in range(len(by_input))] for j in range(len(out_info))]
+        jac = tree_unflatten(lin.out_def, [_unpack_grads(b, lin.in_def, single) for b in blocks])
+        return (jac, lin.aux) if has_aux else jac
+
+    return jacfwd_fun
+
+
+def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """Jacobian of ``fun`` by reverse mode: one backward walk per output element.
+
+    Best when there are fewer outputs than inputs. ``fun`` is traced once per call.
+
+    Args:
+        fun: a function of float arrays (or pytrees) returning float arrays (or a pytree).
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the Jacobian function then returns
+            ``(jacobian, aux)``.
+
+    Returns:
+        A function with ``fun``'s signature returning the Jacobian: for an output of
+        shape ``out.shape`` and an argument of shape ``x.shape``, an array of shape
+        ``out.shape + x.shape``; for pytrees, a pytree shaped like the output whose
+        leaves are pytrees shaped like the argument (a tuple for a tuple ``argnums``).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> f = lambda x: np.array([1.0, 0.0]) * x[0] ** 2 + np.array([0.0, 1.0]) * x[0] * x[1]
+        >>> fgrad.jacrev(f)(np.array([2.0, 3.0]))
+        array([[4., 0.],
+               [3., 2.]])
+    """
+    return _jacrev(fun, argnums, has_aux, "jacrev")
+
+
+def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """Jacobian of ``fun`` by forward mode: one tangent push per input element.
+
+    Best when there are fewer inputs than outputs. ``fun`` and its reverse pass are
+    traced once per call; each input element then costs one backward walk.
+
+    Args:
+        fun: a function of float arrays (or pytrees) returning float arrays (or a pytree).
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the Jacobian function then returns
+            ``(jacobian, aux)``.
+
+    Returns:
+        A function returning the same Jacobian as `jacrev` (shape ``out.shape + x.shape``).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> fgrad.jacfwd(lambda x: np.sin(x) * 2.0)(np.array([0.0, np.pi]))
+        array([[ 2.,  0.],
+               [ 0., -2.]])
+    """
+    return _jacfwd(fun, argnums, has_aux, "jacfwd")
+
+
+jacobian = jacrev
+
+
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+            has_aux: bool = False) -> Callable[..., Any]:
+    """Hessian of ``fun``: forward-mode Jacobian of its reverse-mode Jacobian.
+
+    Args:
+        fun: a function of float arrays (or pytrees), usually returning a scalar.
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the Hessian function then returns
+            ``(hessian, aux)``.
+
+    Returns:
+        A function returning an array of shape ``out.shape + x.shape + x.shape`` (for
+        pytrees, nested like ``jacfwd(jacrev(fun))``).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> rosenbrock = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+        >>> fgrad.hessian(rosenbrock)(np.array([1.0, 1.0]))
+        array([[ 802., -400.],
+               [-400.,  200.]])
+    """
+    return _jacfwd(_jacrev(fun, argnums, has_aux, "hessian"), argnums, has_aux, "hessian")
+
+
+def _tree_vdot(a: Any, b: Any) -> Any:
+    total: Any = 0.0
+    for x, y in zip(tree_flatten(a)[0], tree_flatten(b)[0]):
+        total = add(total, fsum(multiply(x, y)))
+    return total
+
+
+def _check_like(v: Any, like: Any, name: str, transform: str) -> None:
+    v_leaves, v_def = tree_flatten(v)
+    like_leaves, like_def = tree_flatten(like)
+    if v_def != like_def:
+        raise ValueError(
+            f"{transform}: `{name}` has structure {v_def!r}, but it must match the differentiated "
+            f"argument(s), which have structure {like_def!r}"
+        )
+    for k, (t, x) in enumerate(zip(v_leaves, like_leaves)):
+        if type(t) is not Node and not (
+            isinstance(t, (int, float, np.ndarray, np.generic)) and np.result_type(t).kind in "fiub"
+        ):
+            raise TypeError(f"{transform}: `{name}` leaf {k} must be a float or an array of floats, got {type(t).__name__}")
+        if shape_of(t) != shape_of(x):
+            raise ValueError(
+                f"{transform}: `{name}` leaf {k} has shape {shape_of(t)}, expected {shape_of(x)} "
+                "(the shape of the matching argument)"
+            )
+
+
+def hvp(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """Hessian-vector product of a scalar ``fun``, without forming the Hessian.
+
+    ``hvp(fun)(x, v)`` is ``hessian(fun)(x) @ v`` (for pytrees, the Hessian contracted
+    with ``v`` over the argument's leaves) at the cost of about two gradient
+    evaluations, computed as the gradient of ``x -> <grad(fun)(x), v>``.
+
+    Args:
+        fun: a function returning a real scalar.
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+
+    Returns:
+        A function ``hvp_fun(*args, v)``: the arguments of ``fun`` followed by the vector
+        ``v``, which has the structure and shapes of ``grad(fun, argnums)(*args)``
+        (a tuple for a tuple ``argnums``). It returns ``H @ v`` with that same structure.
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> rosenbrock = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+        >>> fgrad.hvp(rosenbrock)(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
+        array([ 802., -400.])
+        >>> fgrad.hvp(lambda x, y: x * x * y, argnums=(0, 1))(3.0, 2.0, (1.0, 0.0))
+        (np.float64(4.0), np.float64(6.0))
+    """
+    check_callable(fun, "hvp")
+    nums = _check_argnums_spec(argnums, "hvp")
+    single = _is_single(argnums)
+    gradient = _make_value_and_grad(fun, nums, argnums, single, False, "hvp")
+
+    @functools.wraps(fun)
+    def hvp_fun(*args_and_v: Any, **kwargs: Any) -> Any:
+        if len(args_and_v) < 2:
+            raise TypeError(
+                "hvp: call the Hessian-vector product function as `hvp(fun)(*args, v)`: the "
+                f"arguments of `fun` followed by the vector `v`; got {len(args_and_v)} argument(s)"
+            )
+        *args, v = args_and_v
+        resolved = _resolve_argnums(nums, len(args), argnums, "hvp")
+        _check_like(v, args[resolved[0]] if single else tuple(args[i] for i in resolved), "v", "hvp")
+
+        def directional(*a: Any, **kw: Any) -> Any:
+            return _tree_vdot(gradient(*a, **kw)[1], v)
+
+        return _make_value_and_grad(directional, nums, argnums, single, False, "hvp")(*args, **kwargs)[1]
+
+    return hvp_fun
