@@ -151,7 +151,8 @@ def _frozen(x: Any) -> Any:
 
 
 def _leaf_rule(pull: "_Pullback", i: int, g: Any, ans: Any, *args: Any) -> Any:
-    return pull(g)[i]
+    ct = pull(g)[i]
+    return _zeros_like(args[i]) if ct is None else ct
 
 
 class _Pullback:
@@ -213,13 +214,11 @@ class _Pullback:
                     f"custom_vjp: the bwd rule of `{name}` returned a cotangent of shape "
                     f"{shape_of(ct)} for argument leaf {k}, expected {shape_of(v)} (the argument's shape)"
                 )
-        return [_zero_if_none(ct, v) for ct, v in zip(flat, self.vals)]
+        return flat
 
 
-def _zero_if_none(ct: Any, like: Any) -> Any:
-    if ct is not None:
-        return ct
+def _zeros_like(like: Any) -> Any:
+    """The zero cotangent of a differentiated (hence float) argument leaf."""
     v = value_of(like)
-    dtype = np.result_type(v) if np.result_type(v).kind == "f" else np.float64
-    zeros = np.zeros(np.shape(v), dtype=dtype)
+    zeros = np.zeros(np.shape(v), dtype=np.result_type(v))
     return zeros if isinstance(v, np.ndarray) else zeros[()]

@@ -22,10 +22,24 @@ from .tree import PyTreeDef, tree_flatten, tree_map, tree_unflatten
 __all__ = ["jvp", "linearize"]
 
 
-def _zeros_like(x: Any) -> Any:
+def output_dtype(leaf: Any, k: int, transform: str, floats_only: bool) -> np.dtype:
+    """The dtype of output leaf ``k``, or a TypeError saying what was expected."""
+    v = value_of(leaf)
+    dtype = np.result_type(v) if isinstance(v, (int, float, np.ndarray, np.generic)) else None
+    if dtype is None or dtype.kind not in ("f" if floats_only else "fiub"):
+        what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"
+        raise TypeError(
+            f"{transform}: `fun` must return float arrays (or a pytree of them), but output leaf "
+            f"{k} is {what}. Derivatives are only defined for floating-point outputs; return "
+            "other values as auxiliary data with has_aux=True."
+        )
+    return dtype
+
+
+def _zeros_like(x: Any, k: int, transform: str) -> Any:
     """Float zeros of x's shape, a scalar for a scalar and an array for an array."""
     v = value_of(x)
-    dtype = np.result_type(v)
+    dtype = output_dtype(x, k, transform, floats_only=False)
     zeros = np.zeros(np.shape(v), dtype=dtype if dtype.kind == "f" else np.float64)
     return zeros if isinstance(v, np.ndarray) else zeros[()]
 
@@ -46,7 +60,7 @@ class Linearized:
         forward.out = None
         self.out_leaves, self.out_def = tree_flatten(out)
         self.aux = tree_map(lambda a: _lower(a, forward.level), aux)
-        zeros = [_zeros_like(o) for o in self.out_leaves]
+        zeros = [_zeros_like(o, k, transform) for k, o in enumerate(self.out_leaves)]
         self.reverse = _Traced(self._pull_back, zeros, {}, tuple(range(len(zeros))), transform)
         self.in_cts = self.reverse.out
         self.reverse.out = None

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._core import Node, primitive, value_of
-from ._forward import Linearized
+from ._forward import Linearized, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (
     _check_argnums_spec, _lower, _make_value_and_grad, _resolve_argnums, _split_aux, _Traced,
@@ -75,19 +75,6 @@ def _one_hot(shape: tuple[int, ...], idx: tuple[int, ...], dtype: np.dtype) -> A
     return e
 
 
-def _output_dtype(leaf: Any, k: int, transform: str) -> np.dtype:
-    v = value_of(leaf)
-    dtype = np.result_type(v) if isinstance(v, (int, float, np.ndarray, np.generic)) else None
-    if dtype is None or dtype.kind != "f":
-        what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"
-        raise TypeError(
-            f"{transform}: `fun` must return float arrays (or a pytree of them), but output leaf "
-            f"{k} is {what}. Jacobians are only defined for floating-point outputs; return "
-            "other values as auxiliary data with has_aux=True."
-        )
-    return dtype
-
-
 def _is_single(argnums: Any) -> bool:
     return isinstance(argnums, (int, np.integer))
 
@@ -112,7 +99,7 @@ def _jacrev(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str
         in_shapes = [shape_of(x) for x in traced.in_leaves]
         blocks = []
         for j, o in enumerate(out_leaves):
-            oshape, odtype = shape_of(o), _output_dtype(o, j, transform)
+            oshape, odtype = shape_of(o), output_dtype(o, j, transform, floats_only=True)
             # One backward walk per output element, all over the same trace of `fun`.
             rows = [traced.pull_back([o], [_one_hot(oshape, idx, odtype)]) for idx in np.ndindex(oshape)]
             blocks.append([
@@ -134,7 +121,7 @@ def _jacfwd(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str
     def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
         resolved = _resolve_argnums(nums, len(args), argnums, transform)
         lin = Linearized(fun, args, kwargs, resolved, transform, has_aux)
-        out_info = [(shape_of(o), _output_dtype(o, j, transform)) for j, o in enumerate(lin.out_leaves)]
+        out_info = [(shape_of(o), output_dtype(o, j, transform, floats_only=True)) for j, o in enumerate(lin.out_leaves)]
         by_input = []
         for k, x in enumerate(lin.forward.in_leaves):
             ishape, idtype = shape_of(x), lin.forward.in_dtypes[k]
@@ -197,9 +184,10 @@ def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
     Example:
         >>> import numpy as np, fgrad
-        >>> fgrad.jacfwd(lambda x: np.sin(x) * 2.0)(np.array([0.0, np.pi]))
-        array([[ 2.,  0.],
-               [ 0., -2.]])
+        >>> fgrad.jacfwd(lambda x: np.array([1.0, 1.0, 1.0]) * x[0] * x[1] ** 2)(np.array([2.0, 3.0]))
+        array([[ 9., 12.],
+               [ 9., 12.],
+               [ 9., 12.]])
     """
     return _jacfwd(fun, argnums, has_aux, "jacfwd")
 
