@@ -17,7 +17,7 @@ import numpy as np
 from ._core import Node, value_of
 from ._ops import shape_of
 from ._transforms import _Traced, _lower, _split_aux, check_callable
-from .tree import PyTreeDef, tree_flatten, tree_map, tree_unflatten
+from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["jvp", "linearize"]
 
@@ -44,22 +44,35 @@ def _zeros_like(x: Any, k: int, transform: str) -> Any:
     return zeros if isinstance(v, np.ndarray) else zeros[()]
 
 
+class FlatTrace:
+    """One traced call of ``fun``, its outputs as flat leaves and its aux lowered."""
+
+    __slots__ = ("traced", "out_leaves", "out_def", "aux")
+
+    def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
+                 argnums: tuple[int, ...], transform: str, has_aux: bool = False) -> None:
+        self.traced = traced = _Traced(fun, args, kwargs, argnums, transform)
+        out, aux = _split_aux(traced.out, has_aux, transform)
+        traced.out = None
+        self.out_leaves, self.out_def = tree_flatten(out)
+        self.aux = tree_map(lambda a: _lower(a, traced.level), aux)
+
+    def out_value(self) -> Any:
+        level = self.traced.level
+        return tree_unflatten(self.out_def, [_lower(o, level) for o in self.out_leaves])
+
+
 class Linearized:
-    """``fun`` traced at a point, with its reverse pass traced once: a reusable JVP.
+    """A traced call with its reverse pass traced once: a reusable JVP.
 
     ``push`` maps tangents of the differentiated inputs (flat leaves) to tangents of the
     outputs (flat leaves); each call is one backward walk over the traced reverse pass.
     """
 
-    __slots__ = ("forward", "out_leaves", "out_def", "aux", "reverse", "in_cts")
+    __slots__ = ("forward", "out_leaves", "reverse", "in_cts")
 
-    def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
-                 argnums: tuple[int, ...], transform: str, has_aux: bool = False) -> None:
-        self.forward = forward = _Traced(fun, args, kwargs, argnums, transform)
-        out, aux = _split_aux(forward.out, has_aux, transform)
-        forward.out = None
-        self.out_leaves, self.out_def = tree_flatten(out)
-        self.aux = tree_map(lambda a: _lower(a, forward.level), aux)
+    def __init__(self, flat: FlatTrace, transform: str) -> None:
+        self.forward, self.out_leaves = flat.traced, flat.out_leaves
         zeros = [_zeros_like(o, k, transform) for k, o in enumerate(self.out_leaves)]
         self.reverse = _Traced(self._pull_back, zeros, {}, tuple(range(len(zeros))), transform)
         self.in_cts = self.reverse.out
@@ -67,14 +80,6 @@ class Linearized:
 
     def _pull_back(self, *cts: Any) -> list[Any]:
         return self.forward.pull_back(self.out_leaves, list(cts))
-
-    @property
-    def in_def(self) -> PyTreeDef:
-        return self.forward.in_def
-
-    def out_value(self) -> Any:
-        level = self.forward.level
-        return tree_unflatten(self.out_def, [_lower(o, level) for o in self.out_leaves])
 
     def push(self, tangent_leaves: Sequence[Any]) -> list[Any]:
         """Output tangent leaves for the given input tangent leaves."""
@@ -154,11 +159,11 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     check_callable(fun, "jvp")
     primals, tangents = _check_primals_tangents(primals, tangents, "jvp")
     t_leaves = _checked_tangents(primals, tangents, "jvp")
-    lin = Linearized(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
-    tangent_out = tree_unflatten(lin.out_def, lin.push(t_leaves))
+    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
+    tangent_out = tree_unflatten(flat.out_def, Linearized(flat, "jvp").push(t_leaves))
     if has_aux:
-        return lin.out_value(), tangent_out, lin.aux
-    return lin.out_value(), tangent_out
+        return flat.out_value(), tangent_out, flat.aux
+    return flat.out_value(), tangent_out
 
 
 def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
@@ -185,10 +190,11 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
         (np.float64(12.0), np.float64(6.0))
     """
     check_callable(fun, "linearize")
-    lin = Linearized(fun, primals, {}, tuple(range(len(primals))), "linearize")
+    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "linearize")
+    lin = Linearized(flat, "linearize")
 
     def jvp_fn(*tangents: Any) -> Any:
         _, tangents = _check_primals_tangents(primals, tangents, "linearize")
-        return tree_unflatten(lin.out_def, lin.push(_checked_tangents(primals, tangents, "linearize")))
+        return tree_unflatten(flat.out_def, lin.push(_checked_tangents(primals, tangents, "linearize")))
 
-    return lin.out_value(), jvp_fn
+    return flat.out_value(), jvp_fn

@@ -16,14 +16,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._core import Node, primitive, value_of
-from ._forward import Linearized, output_dtype
+from ._core import Node, primitive
+from ._forward import FlatTrace, Linearized, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (
-    _check_argnums_spec, _lower, _make_value_and_grad, _resolve_argnums, _split_aux, _Traced,
-    _unpack_grads, check_callable,
+    _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
 )
-from .tree import tree_flatten, tree_map, tree_unflatten
+from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
 
@@ -79,63 +78,62 @@ def _is_single(argnums: Any) -> bool:
     return isinstance(argnums, (int, np.integer))
 
 
-def _lower_tree(tree: Any, level: int) -> Any:
-    return tree_map(lambda a: _lower(a, level), tree)
-
-
 # ---------------------------------------------------------------- Jacobians
-def _jacrev(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str) -> Callable[..., Any]:
+def _reverse_blocks(flat: FlatTrace, out_dtypes: list[np.dtype]) -> list[list[Any]]:
+    """Blocks [output leaf][input leaf]: one backward walk per output element."""
+    traced = flat.traced
+    in_shapes = [shape_of(x) for x in traced.in_leaves]
+    blocks = []
+    for o, odtype in zip(flat.out_leaves, out_dtypes):
+        oshape = shape_of(o)
+        rows = [traced.pull_back([o], [_one_hot(oshape, idx, odtype)]) for idx in np.ndindex(oshape)]
+        blocks.append([
+            _block([r[k] for r in rows], oshape, ishape, traced.in_dtypes[k], lead_last=False)
+            for k, ishape in enumerate(in_shapes)
+        ])
+    return blocks
+
+
+def _forward_blocks(flat: FlatTrace, out_dtypes: list[np.dtype], transform: str) -> list[list[Any]]:
+    """Blocks [output leaf][input leaf]: one push per input element through one linearization."""
+    lin = Linearized(flat, transform)
+    out_shapes = [shape_of(o) for o in flat.out_leaves]
+    by_input = []
+    for k, x in enumerate(flat.traced.in_leaves):
+        ishape, idtype = shape_of(x), flat.traced.in_dtypes[k]
+        cols = [lin.push_leaf(k, _one_hot(ishape, idx, idtype)) for idx in np.ndindex(ishape)]
+        by_input.append([
+            _block([c[j] for c in cols], ishape, oshape, odtype, lead_last=True)
+            for j, (oshape, odtype) in enumerate(zip(out_shapes, out_dtypes))
+        ])
+    return [list(column) for column in zip(*by_input)] if by_input else [[] for _ in out_shapes]
+
+
+def _size(x: Any) -> int:
+    return int(np.prod(shape_of(x), dtype=np.int64))
+
+
+def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str,
+                        mode: str) -> Callable[..., Any]:
+    """The Jacobian function of ``fun``; ``mode`` is "rev", "fwd", or "auto" (fewer passes)."""
     check_callable(fun, transform)
     nums = _check_argnums_spec(argnums, transform)
     single = _is_single(argnums)
 
     @functools.wraps(fun)
-    def jacrev_fun(*args: Any, **kwargs: Any) -> Any:
+    def jacobian_fun(*args: Any, **kwargs: Any) -> Any:
         resolved = _resolve_argnums(nums, len(args), argnums, transform)
-        traced = _Traced(fun, args, kwargs, resolved, transform)
-        out, aux = _split_aux(traced.out, has_aux, transform)
-        traced.out = None
-        out_leaves, out_def = tree_flatten(out)
-        in_shapes = [shape_of(x) for x in traced.in_leaves]
-        blocks = []
-        for j, o in enumerate(out_leaves):
-            oshape, odtype = shape_of(o), output_dtype(o, j, transform, floats_only=True)
-            # One backward walk per output element, all over the same trace of `fun`.
-            rows = [traced.pull_back([o], [_one_hot(oshape, idx, odtype)]) for idx in np.ndindex(oshape)]
-            blocks.append([
-                _block([r[k] for r in rows], oshape, ishape, traced.in_dtypes[k], lead_last=False)
-                for k, ishape in enumerate(in_shapes)
-            ])
-        jac = tree_unflatten(out_def, [_unpack_grads(b, traced.in_def, single) for b in blocks])
-        return (jac, _lower_tree(aux, traced.level)) if has_aux else jac
+        flat = FlatTrace(fun, args, kwargs, resolved, transform, has_aux)
+        out_dtypes = [output_dtype(o, j, transform, floats_only=True) for j, o in enumerate(flat.out_leaves)]
+        reverse = mode == "rev" or (
+            mode == "auto"
+            and sum(_size(o) for o in flat.out_leaves) <= sum(_size(x) for x in flat.traced.in_leaves)
+        )
+        blocks = _reverse_blocks(flat, out_dtypes) if reverse else _forward_blocks(flat, out_dtypes, transform)
+        jac = tree_unflatten(flat.out_def, [_unpack_grads(b, flat.traced.in_def, single) for b in blocks])
+        return (jac, flat.aux) if has_aux else jac
 
-    return jacrev_fun
-
-
-def _jacfwd(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str) -> Callable[..., Any]:
-    check_callable(fun, transform)
-    nums = _check_argnums_spec(argnums, transform)
-    single = _is_single(argnums)
-
-    @functools.wraps(fun)
-    def jacfwd_fun(*args: Any, **kwargs: Any) -> Any:
-        resolved = _resolve_argnums(nums, len(args), argnums, transform)
-        lin = Linearized(fun, args, kwargs, resolved, transform, has_aux)
-        out_info = [(shape_of(o), output_dtype(o, j, transform, floats_only=True)) for j, o in enumerate(lin.out_leaves)]
-        by_input = []
-        for k, x in enumerate(lin.forward.in_leaves):
-            ishape, idtype = shape_of(x), lin.forward.in_dtypes[k]
-            # One push per input element through the same linearization.
-            cols = [lin.push_leaf(k, _one_hot(ishape, idx, idtype)) for idx in np.ndindex(ishape)]
-            by_input.append([
-                _block([c[j] for c in cols], ishape, oshape, odtype, lead_last=True)
-                for j, (oshape, odtype) in enumerate(out_info)
-            ])
-        blocks = [[by_input[k][j] for k in range(len(by_input))] for j in range(len(out_info))]
-        jac = tree_unflatten(lin.out_def, [_unpack_grads(b, lin.in_def, single) for b in blocks])
-        return (jac, lin.aux) if has_aux else jac
-
-    return jacfwd_fun
+    return jacobian_fun
 
 
 def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
@@ -163,7 +161,7 @@ def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         array([[4., 0.],
                [3., 2.]])
     """
-    return _jacrev(fun, argnums, has_aux, "jacrev")
+    return _jacobian_transform(fun, argnums, has_aux, "jacrev", "rev")
 
 
 def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
@@ -189,7 +187,7 @@ def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
                [ 9., 12.],
                [ 9., 12.]])
     """
-    return _jacfwd(fun, argnums, has_aux, "jacfwd")
+    return _jacobian_transform(fun, argnums, has_aux, "jacfwd", "fwd")
 
 
 jacobian = jacrev
@@ -197,7 +195,11 @@ jacobian = jacrev
 
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
             has_aux: bool = False) -> Callable[..., Any]:
-    """Hessian of ``fun``: forward-mode Jacobian of its reverse-mode Jacobian.
+    """Hessian of ``fun``: the Jacobian of its reverse-mode Jacobian.
+
+    The outer Jacobian is taken in whichever mode needs fewer passes: reverse mode for a
+    scalar ``fun`` (one backward walk per input element over one trace), forward mode,
+    i.e. ``jacfwd(jacrev(fun))``, when ``fun`` has several outputs.
 
     Args:
         fun: a function of float arrays (or pytrees), usually returning a scalar.
@@ -216,7 +218,8 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         array([[ 802., -400.],
                [-400.,  200.]])
     """
-    return _jacfwd(_jacrev(fun, argnums, has_aux, "hessian"), argnums, has_aux, "hessian")
+    gradient = _jacobian_transform(fun, argnums, has_aux, "hessian", "rev")
+    return _jacobian_transform(gradient, argnums, has_aux, "hessian", "auto")
 
 
 def _tree_vdot(a: Any, b: Any) -> Any:
