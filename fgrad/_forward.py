@@ -90,32 +90,36 @@ class Linearized:
         return self.reverse.pull_back([self.in_cts[k]], [tangent])
 
 
-def _checked_tangents(primals: tuple, tangents: tuple, transform: str) -> list[Any]:
-    """The tangent leaves, after checking they match the primals in structure and shape."""
-    p_leaves, p_def = tree_flatten(primals)
-    t_leaves, t_def = tree_flatten(tangents)
-    if p_def != t_def:
+def checked_like(tree: Any, like: Any, name: str, like_name: str, transform: str) -> list[Any]:
+    """The leaves of ``tree`` (integers made floats) after checking they match ``like``.
+
+    ``tree`` must have the structure of ``like`` and, leaf by leaf, its shape; ``name``
+    and ``like_name`` say in errors which argument is which.
+    """
+    leaves, tree_def = tree_flatten(tree)
+    like_leaves, like_def = tree_flatten(like)
+    if tree_def != like_def:
         raise ValueError(
-            f"{transform}: `tangents` has structure {t_def!r}, but it must match `primals`, "
-            f"which has structure {p_def!r}"
+            f"{transform}: `{name}` has structure {tree_def!r}, but it must match {like_name}, "
+            f"which has structure {like_def!r}"
         )
     out = []
-    for k, (p, t) in enumerate(zip(p_leaves, t_leaves)):
-        if shape_of(t) != shape_of(p):
-            raise ValueError(
-                f"{transform}: `tangents` leaf {k} has shape {shape_of(t)}, expected {shape_of(p)} "
-                "(the shape of the matching primal)"
-            )
+    for k, (t, x) in enumerate(zip(leaves, like_leaves)):
         if type(t) is not Node:
             kind = np.result_type(t).kind if isinstance(t, (int, float, np.ndarray, np.generic)) else "O"
             if kind not in "fiub":
                 raise TypeError(
-                    f"{transform}: `tangents` leaf {k} must be a float or an array of floats, "
+                    f"{transform}: `{name}` leaf {k} must be a float or an array of floats, "
                     f"got {type(t).__name__} {t!r:.60}"
                 )
             if kind != "f":
-                t = np.asarray(t, dtype=np.result_type(value_of(p), np.float64))
+                t = np.asarray(t, dtype=np.result_type(value_of(x), np.float64))
                 t = t if t.ndim else t[()]
+        if shape_of(t) != shape_of(x):
+            raise ValueError(
+                f"{transform}: `{name}` leaf {k} has shape {shape_of(t)}, expected {shape_of(x)} "
+                f"(the shape of the matching leaf of {like_name})"
+            )
         out.append(t)
     return out
 
@@ -158,7 +162,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """
     check_callable(fun, "jvp")
     primals, tangents = _check_primals_tangents(primals, tangents, "jvp")
-    t_leaves = _checked_tangents(primals, tangents, "jvp")
+    t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "jvp")
     flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
     tangent_out = tree_unflatten(flat.out_def, Linearized(flat, "jvp").push(t_leaves))
     if has_aux:
@@ -195,6 +199,6 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
 
     def jvp_fn(*tangents: Any) -> Any:
         _, tangents = _check_primals_tangents(primals, tangents, "linearize")
-        return tree_unflatten(flat.out_def, lin.push(_checked_tangents(primals, tangents, "linearize")))
+        return tree_unflatten(flat.out_def, lin.push(checked_like(tangents, primals, "tangents", "`primals`", "linearize")))
 
     return flat.out_value(), jvp_fn

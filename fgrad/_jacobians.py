@@ -17,12 +17,12 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._core import Node, primitive
-from ._forward import FlatTrace, Linearized, output_dtype
+from ._forward import FlatTrace, Linearized, checked_like, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (
     _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
 )
-from .tree import tree_flatten, tree_unflatten
+from .tree import tree_flatten, tree_structure, tree_unflatten
 
 __all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
 
@@ -229,26 +229,6 @@ def _tree_vdot(a: Any, b: Any) -> Any:
     return total
 
 
-def _check_like(v: Any, like: Any, name: str, transform: str) -> None:
-    v_leaves, v_def = tree_flatten(v)
-    like_leaves, like_def = tree_flatten(like)
-    if v_def != like_def:
-        raise ValueError(
-            f"{transform}: `{name}` has structure {v_def!r}, but it must match the differentiated "
-            f"argument(s), which have structure {like_def!r}"
-        )
-    for k, (t, x) in enumerate(zip(v_leaves, like_leaves)):
-        if type(t) is not Node and not (
-            isinstance(t, (int, float, np.ndarray, np.generic)) and np.result_type(t).kind in "fiub"
-        ):
-            raise TypeError(f"{transform}: `{name}` leaf {k} must be a float or an array of floats, got {type(t).__name__}")
-        if shape_of(t) != shape_of(x):
-            raise ValueError(
-                f"{transform}: `{name}` leaf {k} has shape {shape_of(t)}, expected {shape_of(x)} "
-                "(the shape of the matching argument)"
-            )
-
-
 def hvp(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Hessian-vector product of a scalar ``fun``, without forming the Hessian.
 
@@ -287,7 +267,8 @@ def hvp(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[.
             )
         *args, v = args_and_v
         resolved = _resolve_argnums(nums, len(args), argnums, "hvp")
-        _check_like(v, args[resolved[0]] if single else tuple(args[i] for i in resolved), "v", "hvp")
+        diff = args[resolved[0]] if single else tuple(args[i] for i in resolved)
+        v = tree_unflatten(tree_structure(diff), checked_like(v, diff, "v", "the differentiated argument(s)", "hvp"))
 
         def directional(*a: Any, **kw: Any) -> Any:
             return _tree_vdot(gradient(*a, **kw)[1], v)

@@ -255,6 +255,14 @@ def test_jvp_differentiates_to_higher_order():
     assert jvp(d2, (x,), (1.0,))[1] == pytest.approx(-np.cos(x), rel=1e-15)
 
 
+def test_nested_jvp_has_no_perturbation_confusion():
+    # d/dx [x * d/dy (x * y)] = d/dx [x * x] = 2x
+    f = lambda x: x * jvp(lambda y: x * y, (3.0,), (1.0,))[1]
+    assert jvp(f, (2.0,), (1.0,))[1] == 4.0
+    assert fgrad.grad(f)(2.0) == 4.0
+    assert jvp(lambda x: x * fgrad.grad(lambda y: x * y)(3.0), (2.0,), (1.0,))[1] == 4.0
+
+
 def test_linearize_reuses_one_trace():
     calls = []
 
@@ -493,6 +501,17 @@ def test_hvp_checks_v():
         hvp(f)(np.ones(2))
     with pytest.raises(TypeError, match=r"hvp: `v` leaf 0 must be a float"):
         hvp(f)(np.ones(2), "v")
+
+
+def test_tour_shows_a_jacobian_and_the_rosenbrock_hessian(capsys):
+    from fgrad import _tour
+
+    assert _tour.jacobians_and_hessians in _tour.SECTIONS
+    _tour.jacobians_and_hessians()
+    text = capsys.readouterr().out
+    assert "[[1. 0.]\n     [0. 2.]]" in text
+    assert "[[ 802. -400.]\n     [-400.  200.]]" in text
+    assert "(hvp): [ 802. -400.]" in text
 
 
 # ---------------------------------------------------------------- docstrings run
