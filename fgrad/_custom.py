@@ -35,9 +35,12 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
       structured like its argument (``None`` for no contribution).
 
     Plain calls run ``fun``; under a transform ``fwd`` and ``bwd`` are used. Write ``bwd``
-    (and, for higher derivatives, ``fwd``) with fgrad operations or ``np.*`` calls on its
-    inputs and the rule differentiates again: ``grad(grad(f))`` differentiates ``bwd``.
-    Keyword arguments are static (not differentiated).
+    with fgrad operations or ``np.*`` calls on its inputs and the rule differentiates
+    again: ``grad(grad(f))`` differentiates ``bwd``. For that, the residuals must be
+    differentiable too: compute them in ``fwd`` with fgrad operations, or by calling the
+    decorated function itself, as below -- then ``fun`` may use any NumPy code (here
+    ``np.logaddexp``, which fgrad cannot differentiate) and derivatives of every order
+    use the rule. Keyword arguments are static (not differentiated).
 
     Example:
         >>> import numpy as np, fgrad
@@ -53,6 +56,8 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
         >>> _ = log1pexp.defvjp(log1pexp_fwd, log1pexp_bwd)
         >>> fgrad.grad(log1pexp)(1000.0)
         np.float64(1.0)
+        >>> float(fgrad.grad(fgrad.grad(log1pexp))(0.0))  # sigmoid'(0)
+        0.25
         >>> with np.errstate(over="ignore", invalid="ignore"):  # the naive formula overflows
         ...     fgrad.grad(lambda x: np.log(1.0 + np.exp(x)))(1000.0)
         np.float64(nan)

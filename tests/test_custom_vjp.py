@@ -83,6 +83,32 @@ def test_rule_is_used_at_every_nesting_level():
     assert got == pytest.approx(s * s + log1pexp(x) * s * (1 - s), rel=1e-14)
 
 
+@fgrad.custom_vjp
+def log1pexp_numpy(x):
+    return np.logaddexp(0.0, x)  # stable, but not an operation fgrad can differentiate
+
+
+def log1pexp_numpy_fwd(x):
+    out = log1pexp_numpy(x)  # the residual goes through this function again, hence its rule
+    return out, (x, out)
+
+
+log1pexp_numpy.defvjp(log1pexp_numpy_fwd, log1pexp_bwd)
+
+
+def test_any_numpy_forward_differentiates_to_any_order_through_the_rule():
+    with pytest.raises(TypeError, match=r"np.logaddexp is not supported on traced values"):
+        fgrad.grad(lambda x: np.logaddexp(0.0, x))(1.0)
+    x = np.array([-1000.0, -2.0, 0.0, 1.5, 1000.0])
+    s = sigmoid(x)
+    np.testing.assert_allclose(fgrad.grad(lambda x: np.sum(log1pexp_numpy(x)))(x), s, rtol=4e-15)
+    np.testing.assert_allclose(fgrad.hessian(lambda x: np.sum(log1pexp_numpy(x)))(x), np.diag(s * (1 - s)), rtol=1e-14)
+    third = fgrad.grad(fgrad.grad(fgrad.grad(log1pexp_numpy)))(0.7)
+    s7 = sigmoid(0.7)
+    assert third == pytest.approx(s7 * (1 - s7) * (1 - 2 * s7), rel=1e-13)
+    fgrad.check_grads(log1pexp_numpy, (x[1:4],), order=3)
+
+
 # ---------------------------------------------------------------- other uses
 @fgrad.custom_vjp
 def clip_gradient(x, lo, hi):
