@@ -1,11 +1,12 @@
 """`custom_vjp`: a function with a backward rule written by its author.
 
-Called on plain values, the function simply runs.  Called on traced values, it records
-one Node per float output leaf at the highest trace level among its arguments; the
-Node's VJP rule is the author's ``bwd`` applied to the residuals that ``fwd`` computed
-from the arguments one level down.  Lower (outer) levels see the same function again,
-so every level uses the author's rule, and since ``bwd`` is written in fgrad operations
-on those residuals, differentiating the rule gives the higher derivatives.
+Called on plain values, the function simply runs.  Called on traced values, it runs
+``fwd`` on the arguments one level down and records one Node per float output leaf at
+the highest trace level among its arguments, whose VJP rule is the author's ``bwd``
+applied to ``fwd``'s residuals.  Outer levels differentiate what ``fwd`` computed, as
+in JAX: when ``fwd`` calls the decorated function itself, they meet this rule again,
+and since ``bwd`` is written in fgrad operations on the residuals, differentiating it
+gives the higher derivatives.
 """
 
 from __future__ import annotations
@@ -109,11 +110,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
             )
         vals = [x.value if type(x) is Node and x.level == top else x for x in leaves]
         low_args = tree_unflatten(in_def, vals)
-        if any(type(v) is Node for v in vals):
-            out = self(*low_args, **kwargs)  # the outer levels, too, use this rule
-            residuals = self._run_fwd(low_args, kwargs)[1]
-        else:
-            out, residuals = self._run_fwd(low_args, kwargs)
+        out, residuals = self._run_fwd(low_args, kwargs)
         positions = tuple(i for i, x in enumerate(leaves) if type(x) is Node and x.level == top)
         parents = tuple(leaves[i] for i in positions)
         out_leaves, out_def = tree_flatten(out)

@@ -109,6 +109,28 @@ def test_any_numpy_forward_differentiates_to_any_order_through_the_rule():
     fgrad.check_grads(log1pexp_numpy, (x[1:4],), order=3)
 
 
+def test_fifth_derivative_runs_fwd_once_per_level():
+    calls = []
+
+    @fgrad.custom_vjp
+    def softplus(x):
+        return np.logaddexp(0.0, x)
+
+    def softplus_fwd(x):
+        calls.append(x)
+        out = softplus(x)
+        return out, (x, out)
+
+    softplus.defvjp(softplus_fwd, log1pexp_bwd)
+    d = softplus
+    for _ in range(5):
+        d = fgrad.grad(d)
+    s = sigmoid(0.3)
+    # the fourth derivative of the sigmoid
+    assert d(0.3) == pytest.approx(s * (1 - s) * (1 - 2 * s) * (1 - 12 * s + 12 * s * s), rel=1e-12)
+    assert len(calls) == 5
+
+
 # ---------------------------------------------------------------- other uses
 @fgrad.custom_vjp
 def clip_gradient(x, lo, hi):
