@@ -233,8 +233,9 @@ def hvp(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[.
     """Hessian-vector product of a scalar ``fun``, without forming the Hessian.
 
     ``hvp(fun)(x, v)`` is ``hessian(fun)(x) @ v`` (for pytrees, the Hessian contracted
-    with ``v`` over the argument's leaves) at the cost of about two gradient
-    evaluations, computed as the gradient of ``x -> <grad(fun)(x), v>``.
+    with ``v`` over the argument's leaves), computed as the gradient of
+    ``x -> <grad(fun)(x), v>`` (reverse over reverse): one trace of ``fun`` and the
+    cost of a few gradients, whatever the size of ``x``.
 
     Args:
         fun: a function returning a real scalar.
