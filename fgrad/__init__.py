@@ -8,9 +8,11 @@ Example:
 
 from ._checks import check_grads, numerical_grad
 from ._core import Node, Primitive, defvjp, primitive
+from ._custom import custom_vjp
 from ._dot import render, to_dot
-from ._forward import jvp
+from ._forward import jvp, linearize
 from ._graph import Graph, graph_of, name, trace
+from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from ._ops import stop_gradient
 from ._transforms import grad, value_and_grad, vjp
 from . import numpy, tree
@@ -18,7 +20,15 @@ from . import numpy, tree
 __version__ = "0.1.0"
 
 __all__ = [
-    "Node", "Primitive", "check_grads", "defvjp", "grad", "jvp", "numerical_grad", "numpy",
-    "primitive", "stop_gradient", "tree", "value_and_grad", "vjp",
+    # transforms
+    "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
+    "hessian", "hvp", "stop_gradient",
+    # defining differentiable operations
+    "primitive", "defvjp", "custom_vjp",
+    # graphs
+    "trace", "graph_of", "name", "to_dot", "render",
+    # checking derivatives
+    "check_grads", "numerical_grad",
+    # records and namespaces
+    "Node", "Primitive", "Graph", "numpy", "tree",
 ]
-__all__ += ["Graph", "graph_of", "name", "render", "to_dot", "trace"]

@@ -6,6 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._forward import jvp
 from ._transforms import _check_argnums_spec, _resolve_argnums, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
 
@@ -75,13 +76,30 @@ def _directional_derivative(fun: Callable[..., Any], args: tuple, tangents: tupl
                     shifted(1.0), shifted(-1.0))
 
 
-def _compare(what: str, order: int, got: float, want: float, atol: float, rtol: float) -> None:
-    if not abs(got - want) <= atol + rtol * abs(want):
+def _report(what: str, order: int, where: str, got: Any, want: Any, atol: float, rtol: float) -> None:
+    diff = abs(got - want)
+    bound = atol + rtol * abs(want)
+    if not diff <= bound:
         raise AssertionError(
-            f"check_grads: {what} of order {order} disagrees with central differences:\n"
+            f"check_grads: {what} of order {order} disagrees with central differences{where}:\n"
             f"  fgrad:     {got!r}\n  numerical: {want!r}\n"
-            f"  |diff| = {abs(got - want):.3g} > atol + rtol*|numerical| = {atol + rtol * abs(want):.3g}"
+            f"  |diff| = {diff:.3g} > atol + rtol*|numerical| = {bound:.3g}"
         )
+
+
+def _compare(what: str, order: int, got: float, want: float, atol: float, rtol: float) -> None:
+    _report(what, order, "", got, want, atol, rtol)
+
+
+def _compare_trees(what: str, order: int, got: Any, want: Any, atol: float, rtol: float) -> None:
+    """Elementwise comparison; the report names the worst leaf and element."""
+    for k, (g, w) in enumerate(zip(tree_flatten(got)[0], tree_flatten(want)[0])):
+        g, w = np.asarray(g, np.float64), np.asarray(w, np.float64)
+        excess = np.abs(g - w) - (atol + rtol * np.abs(w))
+        if excess.size and not np.all(excess <= 0):
+            idx = np.unravel_index(np.nanargmax(np.where(np.isnan(excess), np.inf, excess)), excess.shape)
+            where = f" (output leaf {k}" + (f", element {tuple(map(int, idx))})" if g.ndim else ")")
+            _report(what, order, where, float(g[idx]), float(w[idx]), atol, rtol)
 
 
 def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int,
@@ -92,8 +110,9 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int,
     For reverse mode, with random input direction ``t`` and output cotangent ``c``,
     ``<t, vjp(c)>`` must equal ``<(f(x + eps t) - f(x - eps t)) / 2eps, c>``; for
     ``order > 1`` the same check is applied recursively to ``x -> vjp(c)(x)``. Forward
-    mode, where available, is checked the same way with ``jvp``. Raises
-    ``AssertionError`` with a readable report when they disagree.
+    mode compares ``jvp`` along ``t`` with the same difference quotient element by
+    element, recursively likewise. Raises ``AssertionError`` with a readable report
+    (mode, order, worst element, both values) when they disagree.
 
     Args:
         fun: function of float arrays (or pytrees) returning a pytree of arrays.
@@ -111,6 +130,7 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int,
         raise TypeError(f"check_grads: `args` must be a tuple of arguments, got {type(args).__name__}")
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"check_grads: `order` must be a positive int, got {order!r}")
+    modes = (modes,) if isinstance(modes, str) else tuple(modes)
     unknown = set(modes) - {"fwd", "rev"}
     if unknown:
         raise ValueError(f"check_grads: unknown modes {sorted(unknown)}; use 'fwd' and/or 'rev'")
@@ -128,13 +148,10 @@ def _check(fun: Callable[..., Any], args: tuple, order: int, modes: tuple, atol:
     tangents = tuple(_random_like(a, rng) for a in args)
     numeric = _directional_derivative(fun, args, tangents, eps)
     if "fwd" in modes:
-        from . import _forward
-
-        _, tangent_out = _forward.jvp(fun, args, tangents)
-        _compare("forward-mode derivative (JVP)", level, _inner(tangent_out, tangent_out),
-                 _inner(numeric, tangent_out), atol, rtol)
+        _, tangent_out = jvp(fun, args, tangents)
+        _compare_trees("forward-mode derivative (JVP)", level, tangent_out, numeric, atol, rtol)
         if order > 1:
-            _check(lambda *x: _forward.jvp(fun, x, tangents)[1], args, order - 1, modes, atol, rtol, eps, rng, level + 1)
+            _check(lambda *x: jvp(fun, x, tangents)[1], args, order - 1, modes, atol, rtol, eps, rng, level + 1)
     if "rev" in modes:
         out, f_vjp = vjp(fun, *args)
         ct = _random_like(out, rng)

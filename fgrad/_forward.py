@@ -1,9 +1,11 @@
-"""Forward mode: `jvp`, derived soundly from the VJP rules.
+"""Forward mode: `jvp` and `linearize`, derived soundly from the VJP rules.
 
-``ct -> vjp_fn(ct)`` is linear in ``ct`` and written in fgrad operations, so it can be
-differentiated in turn: its VJP, applied to the tangents, is the JVP of ``fun``
-(the "transpose of the transpose"). This costs about three reverse passes but needs no
-second set of rules, and it differentiates to any order like everything else.
+The reverse pass ``ct -> vjp_fn(ct)`` is linear in ``ct`` and, run on a traced ``ct``, is
+recorded in fgrad operations, so it can be differentiated in turn: its VJP applied to a
+tangent is the JVP of ``fun`` (the transpose of the transpose).  Tracing that reverse
+pass once gives a linear map that pushes any number of tangents forward at the cost of
+one backward walk each -- `linearize` returns it and `jacfwd` uses it.  No second set of
+rules is needed, and the result differentiates to any order like everything else.
 """
 
 from __future__ import annotations
@@ -12,50 +14,189 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._core import value_of
-from ._transforms import vjp
-from .tree import tree_flatten, tree_map
+from ._core import Node, value_of
+from ._ops import shape_of
+from ._transforms import _Traced, _lower, _split_aux, check_callable
+from .tree import tree_flatten, tree_map, tree_unflatten
 
-__all__ = ["jvp"]
+__all__ = ["jvp", "linearize"]
 
 
-def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+def output_dtype(leaf: Any, k: int, transform: str, floats_only: bool) -> np.dtype:
+    """The dtype of output leaf ``k``, or a TypeError saying what was expected."""
+    v = value_of(leaf)
+    dtype = np.result_type(v) if isinstance(v, (int, float, np.ndarray, np.generic)) else None
+    if dtype is None or dtype.kind not in ("f" if floats_only else "fiub"):
+        what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"
+        raise TypeError(
+            f"{transform}: `fun` must return float arrays (or a pytree of them), but output leaf "
+            f"{k} is {what}. Derivatives are only defined for floating-point outputs; return "
+            "other values as auxiliary data with has_aux=True."
+        )
+    return dtype
+
+
+def _zeros_like(x: Any, k: int, transform: str) -> Any:
+    """Float zeros of x's shape, a scalar for a scalar and an array for an array."""
+    v = value_of(x)
+    dtype = output_dtype(x, k, transform, floats_only=False)
+    zeros = np.zeros(np.shape(v), dtype=dtype if dtype.kind == "f" else np.float64)
+    return zeros if isinstance(v, np.ndarray) else zeros[()]
+
+
+class FlatTrace:
+    """One traced call of ``fun``, its outputs as flat leaves and its aux lowered."""
+
+    __slots__ = ("traced", "out_leaves", "out_def", "aux")
+
+    def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
+                 argnums: tuple[int, ...], transform: str, has_aux: bool = False) -> None:
+        self.traced = traced = _Traced(fun, args, kwargs, argnums, transform)
+        out, aux = _split_aux(traced.out, has_aux, transform)
+        traced.out = None
+        self.out_leaves, self.out_def = tree_flatten(out)
+        self.aux = tree_map(lambda a: _lower(a, traced.level), aux)
+
+    def out_value(self) -> Any:
+        level = self.traced.level
+        return tree_unflatten(self.out_def, [_lower(o, level) for o in self.out_leaves])
+
+
+class Linearized:
+    """A traced call with its reverse pass traced once: a reusable JVP.
+
+    ``push`` maps tangents of the differentiated inputs (flat leaves) to tangents of the
+    outputs (flat leaves); each call is one backward walk over the traced reverse pass.
+    """
+
+    __slots__ = ("forward", "out_leaves", "reverse", "in_cts")
+
+    def __init__(self, flat: FlatTrace, transform: str) -> None:
+        self.forward, self.out_leaves = flat.traced, flat.out_leaves
+        zeros = [_zeros_like(o, k, transform) for k, o in enumerate(self.out_leaves)]
+        self.reverse = _Traced(self._pull_back, zeros, {}, tuple(range(len(zeros))), transform)
+        self.in_cts = self.reverse.out
+        self.reverse.out = None
+
+    def _pull_back(self, *cts: Any) -> list[Any]:
+        return self.forward.pull_back(self.out_leaves, list(cts))
+
+    def push(self, tangent_leaves: Sequence[Any]) -> list[Any]:
+        """Output tangent leaves for the given input tangent leaves."""
+        return self.reverse.pull_back(self.in_cts, list(tangent_leaves))
+
+    def push_leaf(self, k: int, tangent: Any) -> list[Any]:
+        """Output tangent leaves for a tangent on input leaf ``k`` only (zero elsewhere)."""
+        return self.reverse.pull_back([self.in_cts[k]], [tangent])
+
+
+def checked_like(tree: Any, like: Any, name: str, like_name: str, transform: str) -> list[Any]:
+    """The leaves of ``tree`` (integers made floats) after checking they match ``like``.
+
+    ``tree`` must have the structure of ``like`` and, leaf by leaf, its shape; ``name``
+    and ``like_name`` say in errors which argument is which.
+    """
+    leaves, tree_def = tree_flatten(tree)
+    like_leaves, like_def = tree_flatten(like)
+    if tree_def != like_def:
+        raise ValueError(
+            f"{transform}: `{name}` has structure {tree_def!r}, but it must match {like_name}, "
+            f"which has structure {like_def!r}"
+        )
+    out = []
+    for k, (t, x) in enumerate(zip(leaves, like_leaves)):
+        if type(t) is not Node:
+            kind = np.result_type(t).kind if isinstance(t, (int, float, np.ndarray, np.generic)) else "O"
+            if kind not in "fiub":
+                raise TypeError(
+                    f"{transform}: `{name}` leaf {k} must be a float or an array of floats, "
+                    f"got {type(t).__name__} {t!r:.60}"
+                )
+            if kind != "f":
+                t = np.asarray(t, dtype=np.result_type(value_of(x), np.float64))
+                t = t if t.ndim else t[()]
+        if shape_of(t) != shape_of(x):
+            raise ValueError(
+                f"{transform}: `{name}` leaf {k} has shape {shape_of(t)}, expected {shape_of(x)} "
+                f"(the shape of the matching leaf of {like_name})"
+            )
+        out.append(t)
+    return out
+
+
+def _check_primals_tangents(primals: Any, tangents: Any, transform: str) -> tuple[tuple, tuple]:
+    for name, seq in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(seq, (tuple, list)):
+            raise TypeError(
+                f"{transform}: `{name}` must be a tuple with one entry per positional argument "
+                f"of `fun`, got {type(seq).__name__}; write e.g. `(x,)` for a single argument"
+            )
+    if len(primals) != len(tangents):
+        raise ValueError(
+            f"{transform}: `tangents` has {len(tangents)} entries but `primals` has {len(primals)}; "
+            "give one tangent per primal"
+        )
+    return tuple(primals), tuple(tangents)
+
+
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any],
+        has_aux: bool = False) -> tuple[Any, ...]:
     """Evaluate ``fun(*primals)`` and its directional derivative along ``tangents``.
 
     Args:
         fun: a function of float arrays (or pytrees of them).
         primals: tuple of ``fun``'s positional arguments.
         tangents: tuple of the same structure and shapes as ``primals``.
+        has_aux: ``fun`` returns ``(output, aux)``; ``aux`` is passed through.
 
     Returns:
-        ``(out, tangent_out)`` where ``tangent_out`` = J(primals) @ tangents, shaped like ``out``.
+        ``(out, tangent_out)`` where ``tangent_out`` = J(primals) @ tangents has the
+        structure and shapes of ``out``; with ``has_aux``, ``(out, tangent_out, aux)``.
 
     Example:
         >>> import numpy as np, fgrad
         >>> fgrad.jvp(lambda x: x ** 3, (2.0,), (1.0,))
         (np.float64(8.0), np.float64(12.0))
+        >>> fgrad.jvp(lambda x, y: x * y, (np.array([1.0, 2.0]), 3.0), (np.ones(2), 0.5))
+        (array([3., 6.]), array([3.5, 4. ]))
     """
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("jvp: `primals` and `tangents` must be tuples of positional arguments")
-    primals, tangents = tuple(primals), tuple(tangents)
-    p_def, t_def = tree_flatten(primals)[1], tree_flatten(tangents)[1]
-    if p_def != t_def:
-        raise ValueError(f"jvp: `tangents` has structure {t_def!r}, expected {p_def!r} (that of `primals`)")
-    for k, (p, t) in enumerate(zip(tree_flatten(primals)[0], tree_flatten(tangents)[0])):
-        if np.shape(value_of(p)) != np.shape(value_of(t)):
-            raise ValueError(
-                f"jvp: tangent leaf {k} has shape {np.shape(value_of(t))}, expected {np.shape(value_of(p))} (the primal's)"
-            )
-    out, f_vjp = vjp(fun, *primals)
-    zeros = tree_map(_zeros_like, out)
-    _, transpose = vjp(f_vjp, zeros)
-    (tangent_out,) = transpose(tangents)
-    return out, tangent_out
+    check_callable(fun, "jvp")
+    primals, tangents = _check_primals_tangents(primals, tangents, "jvp")
+    t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "jvp")
+    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
+    tangent_out = tree_unflatten(flat.out_def, Linearized(flat, "jvp").push(t_leaves))
+    if has_aux:
+        return flat.out_value(), tangent_out, flat.aux
+    return flat.out_value(), tangent_out
 
 
-def _zeros_like(x: Any) -> Any:
-    """Float zeros of x's shape, a scalar for a scalar and an array for an array."""
-    v = value_of(x)
-    dtype = np.result_type(v)
-    zeros = np.zeros(np.shape(v), dtype=dtype if dtype.kind == "f" else np.float64)
-    return zeros if isinstance(v, np.ndarray) else zeros[()]
+def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """Evaluate ``fun(*primals)`` and return a function computing JVPs at that point.
+
+    ``fun`` is traced once; each call of the returned ``jvp_fn(*tangents)`` costs one
+    backward walk and no new call of ``fun``, so pushing many tangents through the same
+    point is cheaper than calling `jvp` many times.
+
+    Args:
+        fun: a function of float arrays (or pytrees of them).
+        *primals: the point to linearize at.
+
+    Returns:
+        ``(out, jvp_fn)`` with ``jvp_fn(*tangents) == jvp(fun, primals, tangents)[1]``.
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> out, f_jvp = fgrad.linearize(lambda x: x ** 3, 2.0)
+        >>> out, f_jvp(1.0), f_jvp(0.5)
+        (np.float64(8.0), np.float64(12.0), np.float64(6.0))
+    """
+    check_callable(fun, "linearize")
+    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "linearize")
+    lin = Linearized(flat, "linearize")
+
+    def jvp_fn(*tangents: Any) -> Any:
+        _, tangents = _check_primals_tangents(primals, tangents, "linearize")
+        t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "linearize")
+        return tree_unflatten(flat.out_def, lin.push(t_leaves))
+
+    return flat.out_value(), jvp_fn

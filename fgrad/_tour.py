@@ -5,6 +5,7 @@ Each section is a function registered in `SECTIONS`; features add their own sect
 
 from __future__ import annotations
 
+import textwrap
 from typing import Callable
 
 import numpy as np
@@ -72,6 +73,19 @@ def control_flow() -> None:
 
     value, slope = fgrad.value_and_grad(taylor_sin)(np.pi / 4)
     print(f"  taylor_sin(pi/4) = {fmt(value)}, derivative = {fmt(slope)} (np.sin: {fmt(np.sin(np.pi / 4))})")
+
+
+@section
+def jacobians_and_hessians() -> None:
+    print("Jacobians, Hessians and Hessian-vector products")
+    polar = lambda p: np.array([1.0, 0.0]) * p[0] * np.cos(p[1]) + np.array([0.0, 1.0]) * p[0] * np.sin(p[1])
+    print("  Jacobian of (r, t) -> (r cos t, r sin t) at (2, 0):")
+    print(textwrap.indent(fmt(fgrad.jacobian(polar)(np.array([2.0, 0.0]))), "    "))
+    rosenbrock = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+    x = np.array([1.0, 1.0])
+    print("  Hessian of Rosenbrock 100(x1 - x0^2)^2 + (1 - x0)^2 at (1, 1):")
+    print(textwrap.indent(fmt(fgrad.hessian(rosenbrock)(x)), "    "))
+    print(f"  Hessian @ (1, 0) without forming it (hvp): {fmt(fgrad.hvp(rosenbrock)(x, np.array([1.0, 0.0])))}")
 
 
 @section

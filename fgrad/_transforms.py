@@ -23,6 +23,11 @@ __all__ = ["grad", "value_and_grad", "vjp"]
 
 
 # ---------------------------------------------------------------- argument handling
+def check_callable(fun: Any, transform: str) -> None:
+    if not callable(fun):
+        raise TypeError(f"{transform}: `fun` must be callable, got {type(fun).__name__} {fun!r:.60}")
+
+
 def _argument_label(fun: Callable[..., Any], i: int) -> str:
     """'argument 1 (`y`)', naming the parameter when the signature tells it."""
     try:
@@ -215,8 +220,7 @@ def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums: Any,
                          single: bool, has_aux: bool, transform: str) -> Callable[..., Any]:
-    if not callable(fun):
-        raise TypeError(f"{transform}: `fun` must be callable, got {type(fun).__name__} {fun!r:.60}")
+    check_callable(fun, transform)
 
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
@@ -318,6 +322,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
         >>> f_vjp(np.array([1.0, 10.0]))
         (array([ 2., 40.]),)
     """
+    check_callable(fun, "vjp")
     traced = _Traced(fun, primals, {}, tuple(range(len(primals))), "vjp")
     out, aux = _split_aux(traced.out, has_aux, "vjp")
     traced.out = None

@@ -1,6 +1,7 @@
 """Pytrees: nested containers of arrays that transforms accept and return.
 
-Containers are tuples, lists, dicts (children ordered by key), ``None`` (no children),
+Containers are tuples, lists, dicts (children ordered by key; OrderedDicts in insertion
+order; defaultdicts keep their factory), ``None`` (no children),
 namedtuples, frozen attrs classes (fields in order) and any type registered with
 `register_pytree_node`. Everything else is a leaf.
 
@@ -17,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 from typing import Any, Callable, Hashable, Iterable
 
 import attrs
@@ -64,6 +66,18 @@ def _dict_flatten(d: dict) -> tuple[list, tuple]:
 
 
 register_pytree_node(dict, _dict_flatten, lambda keys, c: dict(zip(keys, c)))
+# An OrderedDict's order is its meaning: children in insertion order.  A defaultdict
+# keeps its default factory (static data) and, like dict, orders children by key.
+register_pytree_node(
+    collections.OrderedDict,
+    lambda d: (list(d.values()), tuple(d)),
+    lambda keys, c: collections.OrderedDict(zip(keys, c)),
+)
+register_pytree_node(
+    collections.defaultdict,
+    lambda d: (_dict_flatten(d)[0], (d.default_factory, _dict_flatten(d)[1])),
+    lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)),
+)
 
 
 def _attrs_init_names(cls: type) -> tuple[str, ...]:

@@ -1,0 +1,279 @@
+"""Jacobians and second derivatives: `jacrev`, `jacfwd`, `jacobian`, `hessian`, `hvp`.
+
+`jacrev` traces ``fun`` once and walks back from one output element at a time;
+`jacfwd` traces ``fun`` and its reverse pass once (`Linearized`) and pushes one input
+element at a time.  Blocks follow JAX: for output leaf ``o`` and input leaf ``x`` the
+block has shape ``o.shape + x.shape``; the result is a pytree shaped like the output
+whose leaves are pytrees shaped like the differentiated argument(s).  Blocks are
+assembled with fgrad operations, so inside another transform a Jacobian is a traced
+value of the outer level and differentiates again.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ._core import Node, primitive
+from ._forward import FlatTrace, Linearized, checked_like, output_dtype
+from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
+from ._transforms import (
+    _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
+)
+from .tree import tree_flatten, tree_structure, tree_unflatten
+
+__all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
+
+
+# ---------------------------------------------------------------- assembling blocks
+def _row_vjp(i: int, g: Any, ans: Any, *rows: Any) -> Any:
+    return g[i]
+
+
+@functools.lru_cache(maxsize=256)
+def _stacker(k: int) -> Callable[..., Any]:
+    """A differentiable ``np.stack`` of exactly ``k`` arrays (one VJP rule per position)."""
+    rules = [functools.partial(_row_vjp, i) for i in range(k)]
+    return primitive(lambda *rows: np.stack(rows), *rules, name="stack")
+
+
+def _stack(pieces: list[Any]) -> Any:
+    for p in pieces:
+        if type(p) is Node:
+            return _stacker(len(pieces))(*pieces)
+    return np.stack(pieces)
+
+
+def _block(pieces: list[Any], lead: tuple[int, ...], trail: tuple[int, ...], dtype: np.dtype,
+           lead_last: bool) -> Any:
+    """One Jacobian block from one piece of shape ``trail`` per element of shape ``lead``.
+
+    The block has shape ``lead + trail``, or ``trail + lead`` when ``lead_last``.
+    """
+    full = lead + trail
+    if not pieces:  # an empty output or input
+        return np.zeros(trail + lead if lead_last else full, dtype=dtype)
+    x = pieces[0] if len(pieces) == 1 else _stack(pieces)
+    if shape_of(x) != full:
+        x = reshape(x, shape=full)
+    if lead_last and lead and trail:
+        x = transpose(x, axes=tuple(range(len(lead), len(full))) + tuple(range(len(lead))))
+    if type(x) is np.ndarray and x.ndim == 0:
+        return x[()]
+    return x
+
+
+def _one_hot(shape: tuple[int, ...], idx: tuple[int, ...], dtype: np.dtype) -> Any:
+    if not shape:
+        return dtype.type(1.0)
+    e = np.zeros(shape, dtype=dtype)
+    e[idx] = 1.0
+    e.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
+    return e
+
+
+def _is_single(argnums: Any) -> bool:
+    return isinstance(argnums, (int, np.integer))
+
+
+# ---------------------------------------------------------------- Jacobians
+def _reverse_blocks(flat: FlatTrace, out_dtypes: list[np.dtype]) -> list[list[Any]]:
+    """Blocks [output leaf][input leaf]: one backward walk per output element."""
+    traced = flat.traced
+    in_shapes = [shape_of(x) for x in traced.in_leaves]
+    blocks = []
+    for o, odtype in zip(flat.out_leaves, out_dtypes):
+        oshape = shape_of(o)
+        rows = [traced.pull_back([o], [_one_hot(oshape, idx, odtype)]) for idx in np.ndindex(oshape)]
+        blocks.append([
+            _block([r[k] for r in rows], oshape, ishape, traced.in_dtypes[k], lead_last=False)
+            for k, ishape in enumerate(in_shapes)
+        ])
+    return blocks
+
+
+def _forward_blocks(flat: FlatTrace, out_dtypes: list[np.dtype], transform: str) -> list[list[Any]]:
+    """Blocks [output leaf][input leaf]: one push per input element through one linearization."""
+    lin = Linearized(flat, transform)
+    out_shapes = [shape_of(o) for o in flat.out_leaves]
+    by_input = []
+    for k, x in enumerate(flat.traced.in_leaves):
+        ishape, idtype = shape_of(x), flat.traced.in_dtypes[k]
+        cols = [lin.push_leaf(k, _one_hot(ishape, idx, idtype)) for idx in np.ndindex(ishape)]
+        by_input.append([
+            _block([c[j] for c in cols], ishape, oshape, odtype, lead_last=True)
+            for j, (oshape, odtype) in enumerate(zip(out_shapes, out_dtypes))
+        ])
+    return [list(column) for column in zip(*by_input)] if by_input else [[] for _ in out_shapes]
+
+
+def _size(x: Any) -> int:
+    return int(np.prod(shape_of(x), dtype=np.int64))
+
+
+def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str,
+                        mode: str) -> Callable[..., Any]:
+    """The Jacobian function of ``fun``; ``mode`` is "rev", "fwd", or "auto" (fewer passes)."""
+    check_callable(fun, transform)
+    nums = _check_argnums_spec(argnums, transform)
+    single = _is_single(argnums)
+
+    @functools.wraps(fun)
+    def jacobian_fun(*args: Any, **kwargs: Any) -> Any:
+        resolved = _resolve_argnums(nums, len(args), argnums, transform)
+        flat = FlatTrace(fun, args, kwargs, resolved, transform, has_aux)
+        out_dtypes = [output_dtype(o, j, transform, floats_only=True) for j, o in enumerate(flat.out_leaves)]
+        reverse = mode == "rev" or (
+            mode == "auto"
+            and sum(_size(o) for o in flat.out_leaves) <= sum(_size(x) for x in flat.traced.in_leaves)
+        )
+        blocks = _reverse_blocks(flat, out_dtypes) if reverse else _forward_blocks(flat, out_dtypes, transform)
+        jac = tree_unflatten(flat.out_def, [_unpack_grads(b, flat.traced.in_def, single) for b in blocks])
+        return (jac, flat.aux) if has_aux else jac
+
+    return jacobian_fun
+
+
+def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """Jacobian of ``fun`` by reverse mode: one backward walk per output element.
+
+    Best when there are fewer outputs than inputs. ``fun`` is traced once per call.
+
+    Args:
+        fun: a function of float arrays (or pytrees) returning float arrays (or a pytree).
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the Jacobian function then returns
+            ``(jacobian, aux)``.
+
+    Returns:
+        A function with ``fun``'s signature returning the Jacobian: for an output of
+        shape ``out.shape`` and an argument of shape ``x.shape``, an array of shape
+        ``out.shape + x.shape``; for pytrees, a pytree shaped like the output whose
+        leaves are pytrees shaped like the argument (a tuple for a tuple ``argnums``).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> f = lambda x: np.array([1.0, 0.0]) * x[0] ** 2 + np.array([0.0, 1.0]) * x[0] * x[1]
+        >>> fgrad.jacrev(f)(np.array([2.0, 3.0]))
+        array([[4., 0.],
+               [3., 2.]])
+    """
+    return _jacobian_transform(fun, argnums, has_aux, "jacrev", "rev")
+
+
+def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
+    """Jacobian of ``fun`` by forward mode: one tangent push per input element.
+
+    Best when there are fewer inputs than outputs. ``fun`` and its reverse pass are
+    traced once per call; each input element then costs one backward walk.
+
+    Args:
+        fun: a function of float arrays (or pytrees) returning float arrays (or a pytree).
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the Jacobian function then returns
+            ``(jacobian, aux)``.
+
+    Returns:
+        A function returning the same Jacobian as `jacrev` (shape ``out.shape + x.shape``).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> fgrad.jacfwd(lambda x: np.array([1.0, 1.0, 1.0]) * x[0] * x[1] ** 2)(np.array([2.0, 3.0]))
+        array([[ 9., 12.],
+               [ 9., 12.],
+               [ 9., 12.]])
+    """
+    return _jacobian_transform(fun, argnums, has_aux, "jacfwd", "fwd")
+
+
+jacobian = jacrev
+
+
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
+            has_aux: bool = False) -> Callable[..., Any]:
+    """Hessian of ``fun``: the Jacobian of its reverse-mode Jacobian.
+
+    The outer Jacobian is taken in whichever mode needs fewer passes: reverse mode for a
+    scalar ``fun`` (one backward walk per input element over one trace), forward mode,
+    i.e. ``jacfwd(jacrev(fun))``, when ``fun`` has several outputs.
+
+    Args:
+        fun: a function of float arrays (or pytrees), usually returning a scalar.
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+        has_aux: ``fun`` returns ``(output, aux)``; the Hessian function then returns
+            ``(hessian, aux)``.
+
+    Returns:
+        A function returning an array of shape ``out.shape + x.shape + x.shape`` (for
+        pytrees, nested like ``jacfwd(jacrev(fun))``).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> rosenbrock = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+        >>> fgrad.hessian(rosenbrock)(np.array([1.0, 1.0]))
+        array([[ 802., -400.],
+               [-400.,  200.]])
+    """
+    gradient = _jacobian_transform(fun, argnums, has_aux, "hessian", "rev")
+    return _jacobian_transform(gradient, argnums, has_aux, "hessian", "auto")
+
+
+def _tree_vdot(a: Any, b: Any) -> Any:
+    total: Any = 0.0
+    for x, y in zip(tree_flatten(a)[0], tree_flatten(b)[0]):
+        total = add(total, fsum(multiply(x, y)))
+    return total
+
+
+def hvp(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """Hessian-vector product of a scalar ``fun``, without forming the Hessian.
+
+    ``hvp(fun)(x, v)`` is ``hessian(fun)(x) @ v`` (for pytrees, the Hessian contracted
+    with ``v`` over the argument's leaves), computed as the gradient of
+    ``x -> <grad(fun)(x), v>`` (reverse over reverse): one trace of ``fun`` and the
+    cost of a few gradients, whatever the size of ``x``.
+
+    Args:
+        fun: a function returning a real scalar.
+        argnums: which positional argument(s) to differentiate (int or tuple of ints).
+
+    Returns:
+        A function ``hvp_fun(*args, v)``: the arguments of ``fun`` followed by the vector
+        ``v``, which has the structure and shapes of ``grad(fun, argnums)(*args)``
+        (a tuple for a tuple ``argnums``). It returns ``H @ v`` with that same structure.
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> rosenbrock = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+        >>> fgrad.hvp(rosenbrock)(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
+        array([ 802., -400.])
+        >>> fgrad.hvp(lambda x, y: x * x * y, argnums=(0, 1))(3.0, 2.0, (1.0, 0.0))
+        (np.float64(4.0), np.float64(6.0))
+    """
+    check_callable(fun, "hvp")
+    nums = _check_argnums_spec(argnums, "hvp")
+    single = _is_single(argnums)
+    gradient = _make_value_and_grad(fun, nums, argnums, single, False, "hvp")
+
+    @functools.wraps(fun)
+    def hvp_fun(*args_and_v: Any, **kwargs: Any) -> Any:
+        if len(args_and_v) < 2:
+            raise TypeError(
+                "hvp: call the Hessian-vector product function as `hvp(fun)(*args, v)`: the "
+                f"arguments of `fun` followed by the vector `v`; got {len(args_and_v)} argument(s)"
+            )
+        *args, v = args_and_v
+        resolved = _resolve_argnums(nums, len(args), argnums, "hvp")
+        diff = args[resolved[0]] if single else tuple(args[i] for i in resolved)
+        v = tree_unflatten(tree_structure(diff), checked_like(v, diff, "v", "the differentiated argument(s)", "hvp"))
+
+        def directional(*a: Any, **kw: Any) -> Any:
+            return _tree_vdot(gradient(*a, **kw)[1], v)
+
+        return _make_value_and_grad(directional, nums, argnums, single, False, "hvp")(*args, **kwargs)[1]
+
+    return hvp_fun
