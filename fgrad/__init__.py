@@ -11,11 +11,11 @@ from ._core import Node, Primitive, defvjp, primitive
 from ._forward import jvp
 from ._ops import stop_gradient
 from ._transforms import grad, value_and_grad, vjp
-from . import numpy, tree
+from . import numpy, optimize, tree
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Node", "Primitive", "check_grads", "defvjp", "grad", "jvp", "numerical_grad", "numpy",
-    "primitive", "stop_gradient", "tree", "value_and_grad", "vjp",
+    "optimize", "primitive", "stop_gradient", "tree", "value_and_grad", "vjp",
 ]
