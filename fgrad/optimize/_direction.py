@@ -53,7 +53,7 @@ def damped_newton(h: np.ndarray, g: np.ndarray) -> Direction:
         except np.linalg.LinAlgError:
             tau = max(2.0 * tau, floor)
     if n == 1:
-        # `x + p` is then exactly the textbook `x - g / h` (a solve would round differently).
+        # `x + p` is then exactly the textbook `x - g / h`, whatever LAPACK does with a 1x1 solve.
         p = -(g / modified[0, 0])
     else:
         p = -np.linalg.solve(modified, g)

@@ -55,8 +55,8 @@ def gradient_descent(
         >>> import numpy as np, fgrad
         >>> rosen = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
         >>> res = fgrad.optimize.gradient_descent(rosen, np.array([0.0, 2.0]), lr=0.001, steps=1000)
-        >>> res.x.round(10)  # DeZero step 28
-        array([0.6837118569, 0.4659526837])
+        >>> [round(float(v), 10) for v in res.x]  # DeZero step 28
+        [0.6837118569, 0.4659526837]
         >>> res.nit, res.status
         (1000, 'steps')
     """

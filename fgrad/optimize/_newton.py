@@ -26,7 +26,7 @@ def newton(
     x0: Any,
     *,
     tol: float = 1e-12,
-    step_tol: float = 1e-10,
+    step_tol: float | None = None,
     max_iter: int = 50,
     line_search: bool | str = True,
     solver: str = "direct",
@@ -56,7 +56,8 @@ def newton(
         step_tol: stop (converged) when the pure Newton step is shorter than
             ``step_tol * (1 + |x|)``; that last step is taken unless it raises ``f``.
             This is the test that ends runs whose gradient cannot reach ``tol`` in
-            floating point.
+            floating point. Default: ``eps ** (2/3)`` for the dtype of ``x0``
+            (3.7e-11 in float64, 2.4e-5 in float32).
         max_iter: the largest number of iterations (>= 1).
         line_search: how the step length is chosen.
             ``True`` / ``"armijo"``: backtracking from the full step until the Armijo
@@ -103,6 +104,8 @@ def newton(
     caller = "newton"
     problem = FlatProblem(f, x0, caller)
     tol = nonnegative_real(tol, "tol", caller)
+    if step_tol is None:
+        step_tol = float(np.finfo(problem.dtype).eps) ** (2 / 3)
     step_tol = nonnegative_real(step_tol, "step_tol", caller)
     max_iter = count(max_iter, "max_iter", caller, minimum=1)
     if not isinstance(line_search, (bool, str)) or line_search not in _LINE_SEARCHES:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import numpy as np
 
+from ..tree import tree_leaves
 from ._progress import table
 
 __all__ = ["Iteration", "OptimizeResult"]
@@ -67,18 +69,23 @@ class OptimizeResult:
     message: str
     history: tuple[Iteration, ...] = attrs.field(converter=tuple)
 
+    @property
+    def grad_norm(self) -> float:
+        """The Euclidean norm of ``grad`` (all leaves together)."""
+        return float(np.sqrt(sum(np.sum(np.square(leaf)) for leaf in tree_leaves(self.grad))))
+
     def summary(self) -> str:
         """The history as an aligned table (as printed with ``progress=True``) and the message."""
         return table(self.history) + "\n" + self.message
 
     def __repr__(self) -> str:
-        grad_norm = self.history[-1].grad_norm if self.history else float("nan")
+        n = len(self.history)
         return (
             f"OptimizeResult(converged={self.converged}, status={self.status!r}, nit={self.nit}, "
-            f"fun={self.fun!r}, grad_norm={grad_norm:.3e},\n"
+            f"fun={self.fun!r}, grad_norm={self.grad_norm:.3e},\n"
             f"               x={_short(self.x)},\n"
             f"               nfev={self.nfev}, ngev={self.ngev}, nhev={self.nhev}, "
-            f"history=<{len(self.history)} iterations; .summary() shows them>,\n"
+            f"history=<{n} record{'s' if n != 1 else ''}; .summary() shows {'them' if n != 1 else 'it'}>,\n"
             f"               message={self.message!r})"
         )
 
