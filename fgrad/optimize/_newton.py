@@ -66,7 +66,7 @@ def newton(
             the next iterate must then decrease ``f`` sufficiently below the point before
             it, or the method returns there and backtracks (Chamberlain et al.'s
             watchdog technique). It follows pure Newton where pure Newton converges (7
-            iterations on Rosenbrock from (-1.2, 1) instead of 21); ``f`` need not
+            iterations on Rosenbrock from (-1.2, 1) instead of 25); ``f`` need not
             decrease monotonically.
             ``False`` / ``"none"``: always the full step (pure Newton iteration, still
             damped where ``H`` is not positive definite).

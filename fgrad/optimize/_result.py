@@ -55,6 +55,12 @@ class OptimizeResult:
             ``"max_iter"``, ``"steps"``, ``"callback"``, ``"line_search"`` or ``"nonfinite"``.
         message: the same, for people.
         history: one `Iteration` per iterate, starting with the initial point.
+
+    Example:
+        >>> import fgrad
+        >>> res = fgrad.optimize.newton(lambda x: (x - 3.0) ** 2, 0.0)
+        >>> res.x, res.nit, res.status, [r.f for r in res.history]
+        (np.float64(3.0), 1, 'gradient', [9.0, 0.0])
     """
 
     x: Any
