@@ -14,7 +14,7 @@ import numpy as np
 __all__ = ["Direction", "damped_newton", "truncated_cg"]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Direction:
     """A search direction ``p``; ``pure`` when it is the undamped Newton step."""
 

@@ -118,7 +118,7 @@ def newton(
     return _NewtonRun(run, tol, step_tol, max_iter, _LINE_SEARCHES[line_search], solver).solve()
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class _Point:
     """An iterate with its objective value, gradient and iteration number."""
 
@@ -128,7 +128,7 @@ class _Point:
     iteration: int
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class _Checkpoint:
     """The last point of sufficient decrease before a relaxed (watchdog) step."""
 
