@@ -13,7 +13,7 @@ from ._progress import table
 __all__ = ["Iteration", "OptimizeResult"]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Iteration:
     """The state of an optimizer after one iteration (iteration 0 is the starting point).
 
@@ -38,7 +38,7 @@ class Iteration:
     damping: float | None = None
 
 
-@attrs.frozen(repr=False)
+@attrs.frozen(repr=False, eq=False)
 class OptimizeResult:
     """The outcome of `newton` or `gradient_descent`.
 
