@@ -15,7 +15,7 @@ from ._graph import Graph, graph_of, name, trace
 from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from ._ops import stop_gradient
 from ._transforms import grad, value_and_grad, vjp
-from . import numpy, tree
+from . import numpy, optimize, tree
 
 __version__ = "0.1.0"
 
@@ -30,5 +30,5 @@ __all__ = [
     # checking derivatives
     "check_grads", "numerical_grad",
     # records and namespaces
-    "Node", "Primitive", "Graph", "numpy", "tree",
+    "Node", "Primitive", "Graph", "numpy", "optimize", "tree",
 ]

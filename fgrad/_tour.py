@@ -116,6 +116,20 @@ def graphs() -> None:
     print(f"  primitive applications in trace(grad^n(tanh)), n = 0..6: {', '.join(map(str, sizes))}")
 
 
+@section
+def newton_method() -> None:
+    print("Newton's method with exact second derivatives (fgrad.optimize)")
+    res = fgrad.optimize.newton(lambda x: x ** 4 - 2 * x ** 2, 2.0)
+    print("  x^4 - 2x^2 from 2.0, iterates: " + ", ".join(fmt(r.x) for r in res.history))
+    print(f"    {res.message}")
+    rosen = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2
+    for line_search in ("armijo", "watchdog"):
+        res = fgrad.optimize.newton(rosen, np.array([-1.2, 1.0]), line_search=line_search)
+        print(f"  Rosenbrock from (-1.2, 1), line_search={line_search!r}: x = {fmt(res.x)} "
+              f"in {res.nit} iterations, f = {fmt(res.fun)}")
+    print("    " + res.summary().replace("\n", "\n    "))  # the watchdog run, step by step
+
+
 def run() -> None:
     print(f"fgrad {fgrad.__version__}: functional automatic differentiation on frozen records\n")
     for show in SECTIONS:

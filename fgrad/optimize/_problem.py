@@ -1,0 +1,120 @@
+"""A pytree minimisation problem seen as a function of one flat vector.
+
+The optimizers do their linear algebra on a vector ``v`` holding all leaves of ``x``
+one after the other; `FlatProblem.f_flat` cuts ``v`` back into the caller's pytree
+(with differentiable slicing and reshaping) before calling ``f``, so gradients and
+Hessians of ``f_flat`` are those of ``f`` with respect to every leaf at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .._core import is_node, value_of
+from ..tree import tree_flatten, tree_unflatten
+
+__all__ = ["FlatProblem"]
+
+
+def _leaf_dtype(leaf: Any, caller: str) -> np.dtype:
+    """The floating dtype of a leaf of ``x0``, or a TypeError saying what was expected."""
+    if is_node(leaf):
+        raise TypeError(
+            f"{caller}: `x0` holds a traced value {leaf!r}; the optimizer does not differentiate "
+            "through its own iterations, so pass concrete arrays"
+        )
+    if isinstance(leaf, float):
+        return np.dtype(np.float64)
+    if isinstance(leaf, (np.ndarray, np.generic)):
+        dtype = leaf.dtype
+    elif isinstance(leaf, (bool, int, complex)):
+        dtype = np.asarray(leaf).dtype
+    else:
+        raise TypeError(
+            f"{caller}: `x0` must be a float, an array of floats or a pytree of them, "
+            f"got {type(leaf).__name__} {leaf!r:.60}"
+        )
+    if dtype.kind == "f":
+        return dtype
+    if dtype.kind in "iub":
+        raise TypeError(
+            f"{caller}: `x0` holds {dtype} values, but the optimizer needs floating-point ones: "
+            "pass `2.0` rather than `2`, or `np.asarray(x0, dtype=float)`"
+        )
+    raise TypeError(f"{caller}: `x0` holds {dtype} values, expected real floating-point numbers")
+
+
+class FlatProblem:
+    """``f`` and ``x0`` validated, with the map between the pytree and a flat vector.
+
+    Example:
+        >>> import numpy as np
+        >>> p = FlatProblem(lambda t: t["a"] * t["b"].sum(), {"a": 2.0, "b": np.ones(2)}, "demo")
+        >>> p.x0
+        array([2., 1., 1.])
+        >>> p.unflatten(np.array([3.0, 4.0, 5.0]))
+        {'a': np.float64(3.0), 'b': array([4., 5.])}
+    """
+
+    def __init__(self, f: Callable[[Any], Any], x0: Any, caller: str) -> None:
+        if not callable(f):
+            raise TypeError(f"{caller}: `f` must be callable, got {type(f).__name__} {f!r:.60}")
+        leaves, self.treedef = tree_flatten(x0)
+        if not leaves:
+            raise TypeError(
+                f"{caller}: `x0` must be a float, an array of floats or a pytree of them, "
+                f"got {x0!r:.60} (no numbers to optimize)"
+            )
+        self.f = f
+        self.caller = caller
+        self.dtypes = [_leaf_dtype(leaf, caller) for leaf in leaves]
+        self.shapes = [np.shape(leaf) for leaf in leaves]
+        self.is_array = [isinstance(leaf, np.ndarray) for leaf in leaves]
+        sizes = [int(np.prod(s)) for s in self.shapes]
+        self.bounds = np.cumsum([0, *sizes]).tolist()
+        self.dtype = np.result_type(*self.dtypes)
+        # A fresh vector: the caller's arrays are only read, never written.
+        self.x0 = np.concatenate([np.asarray(leaf, dtype=self.dtype).ravel() for leaf in leaves])
+
+    @property
+    def size(self) -> int:
+        return int(self.x0.size)
+
+    def _pieces(self, v: Any) -> list[Any]:
+        if len(self.shapes) == 1:
+            return [v.reshape(self.shapes[0])]
+        return [v[a:b].reshape(s) for a, b, s in zip(self.bounds, self.bounds[1:], self.shapes)]
+
+    def f_flat(self, v: Any) -> Any:
+        """``f`` evaluated at the pytree stored in the (traced) vector ``v``."""
+        out = self.f(tree_unflatten(self.treedef, self._pieces(v)))
+        value = value_of(out)
+        if not isinstance(value, (int, float, np.ndarray, np.generic)):
+            raise TypeError(
+                f"{self.caller}: `f` must return a real scalar, but it returned {type(out).__name__} {out!r:.60}"
+            )
+        if np.shape(value) != ():
+            raise TypeError(
+                f"{self.caller}: `f` must return a scalar (shape ()), but it returned shape "
+                f"{np.shape(value)}; reduce it first, e.g. with `.sum()` or `np.mean(...)`"
+            )
+        if np.result_type(value).kind != "f":
+            raise TypeError(
+                f"{self.caller}: `f` must return a real floating-point scalar, but it returned "
+                f"dtype {np.result_type(value)}; compute it with floats"
+            )
+        return out
+
+    def unflatten(self, v: np.ndarray) -> Any:
+        """The pytree for vector ``v``: fresh read-only arrays (or scalars) in each leaf's dtype."""
+        leaves = []
+        for a, b, shape, dtype, is_array in zip(self.bounds, self.bounds[1:], self.shapes, self.dtypes, self.is_array):
+            piece = np.array(v[a:b], dtype=dtype).reshape(shape)
+            if is_array:
+                piece.flags.writeable = False
+                leaves.append(piece)
+            else:
+                leaves.append(piece[()])
+        return tree_unflatten(self.treedef, leaves)
