@@ -201,3 +201,14 @@ def test_numpy_reference_lists_every_function():
     listed = re.findall(r"^\| `(\w+)`", page, re.M)
     unknown = [n for n in listed if not hasattr(fnp, n)]
     assert not unknown, f"docs/reference/numpy.md lists names fgrad.numpy does not have: {unknown}"
+
+
+def test_numpy_code_guide_lists_every_dispatched_numpy_function():
+    import numpy as np
+
+    from fgrad._ops import ARRAY_FUNCTIONS, UFUNCS
+
+    page = (DOCS / "how-to" / "numpy-code.md").read_text(encoding="utf-8")
+    mentioned = {getattr(np, n) for n in re.findall(r"`np\.(\w+)`", page) if hasattr(np, n)}
+    missing = sorted(f.__name__ for f in [*UFUNCS, *ARRAY_FUNCTIONS] if f not in mentioned)
+    assert not missing, f"docs/how-to/numpy-code.md ('What is supported') does not list: {missing}"
