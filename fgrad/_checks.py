@@ -119,8 +119,10 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int,
         args: the point, as a tuple of ``fun``'s positional arguments.
         order: highest derivative order to check (1 = first derivatives).
         modes: ``"rev"`` and/or ``"fwd"``.
-        atol, rtol: tolerances (default 1e-5 / 1e-4 for float64, looser for float32).
-        eps: finite-difference step (default 1e-4).
+        atol: absolute tolerance (default 1e-5 for float64, 1e-2 for float32).
+        rtol: relative tolerance (default 1e-4 for float64, 1e-2 for float32).
+        eps: finite-difference step (default 1e-4 for float64, 1e-3 for float32).
+        seed: seed of the random directions and cotangents.
 
     Example:
         >>> import numpy as np, fgrad

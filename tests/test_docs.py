@@ -1,0 +1,217 @@
+"""Every ```python block in docs/ runs, and prints exactly what the page shows.
+
+The convention (also described for authors in docs/contributing.md):
+
+* The ```python blocks of one page run in order, in one namespace (``__name__ ==
+  "__main__"``), in a fresh temporary working directory, with warnings turned into errors.
+* A ```text block that directly follows a ```python block (nothing but blank lines
+  between) is that block's output: exactly what it prints to stdout. Trailing spaces and
+  leading/trailing blank lines are ignored, nothing else is.
+* A ```python block without such an output block must print nothing.
+* Python code is always fenced as ```python: other spellings (py, pycon, python3, ...)
+  are refused so no example can escape the run. Other languages (bash, text, toml) are
+  not run.
+
+Tracebacks point at the Markdown file and line of the failing statement.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+import fgrad
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+PAGES = sorted(DOCS.rglob("*.md"))
+
+_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<lang>[\w+.-]*)(?P<rest>.*)$")
+_OTHER_PYTHON = {"py", "py3", "python3", "pycon", "ipython", "ipython3", "pyi"}
+
+
+class Block(NamedTuple):
+    lang: str
+    code: str
+    line: int  # 1-based line of the first code line in the page
+
+
+class Example(NamedTuple):
+    code: Block
+    output: Block | None
+
+
+def fenced_blocks(text: str) -> list[tuple[Block, int]]:
+    """Fenced code blocks of a Markdown page, with the line number where each one ends."""
+    lines = text.splitlines()
+    blocks = []
+    i = 0
+    while i < len(lines):
+        m = _OPEN.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence = m["indent"], m["fence"]
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+        body = []
+        j = i + 1
+        while j < len(lines) and not closing.match(lines[j]):
+            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
+            j += 1
+        if j == len(lines):
+            raise ValueError(f"line {i + 1}: code fence {fence!r} is never closed")
+        blocks.append((Block(m["lang"].lower(), "\n".join(body), i + 2), j + 1))
+        i = j + 1
+    return blocks
+
+
+def examples(text: str) -> list[Example]:
+    """The page's ```python blocks, each paired with its ```text output block if it has one."""
+    blocks = fenced_blocks(text)
+    lines = text.splitlines()
+    out = []
+    for k, (block, end) in enumerate(blocks):
+        if block.lang in _OTHER_PYTHON:
+            raise ValueError(f"line {block.line - 1}: fence Python code as ```python, not ```{block.lang}")
+        if block.lang != "python":
+            continue
+        output = None
+        if k + 1 < len(blocks):
+            nxt, _ = blocks[k + 1]
+            between = lines[end:nxt.line - 2]
+            if nxt.lang == "text" and all(not s.strip() for s in between):
+                output = nxt
+        out.append(Example(block, output))
+    return out
+
+
+def _normalized(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def run_page(text: str, filename: str) -> None:
+    """Run a page's examples in order; raise AssertionError on the first wrong output."""
+    namespace: dict = {"__name__": "__main__"}
+    for ex in examples(text):
+        # Leading newlines make tracebacks report the line number in the page.
+        code = compile("\n" * (ex.code.line - 1) + ex.code.code, filename, "exec")
+        printed = io.StringIO()
+        with warnings.catch_warnings(), contextlib.redirect_stdout(printed):
+            warnings.simplefilter("error")
+            exec(code, namespace)
+        got = _normalized(printed.getvalue())
+        want = _normalized(ex.output.code) if ex.output else ""
+        if got != want:
+            where = f"{filename}, block at line {ex.code.line - 1}"
+            if ex.output is None:
+                raise AssertionError(f"{where} prints output but the page shows none; add a ```text block:\n{got}")
+            raise AssertionError(f"{where}: printed output differs from the page.\n--- page shows:\n{want}\n--- printed:\n{got}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_page_examples_run_and_print_what_they_show(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run_page(page.read_text(encoding="utf-8"), str(page.relative_to(DOCS.parent)))
+
+
+def test_the_checker_finds_the_examples():
+    # Guards the checker itself: a parsing slip that found no blocks would pass every page.
+    found = [ex for p in PAGES for ex in examples(p.read_text(encoding="utf-8"))]
+    assert len(PAGES) >= 20
+    assert len(found) >= 90
+    assert sum(ex.output is not None for ex in found) >= 80
+
+
+# ---------------------------------------------------------------- the checker itself
+PAGE = """\
+# A page
+
+```python
+x = 2.0
+print(x * 3)
+```
+
+```text
+{shown}
+```
+
+Later blocks see earlier names:
+
+```python
+y = x + 1
+```
+"""
+
+
+def test_checker_accepts_the_right_output():
+    run_page(PAGE.format(shown="6.0"), "page.md")
+
+
+def test_checker_rejects_a_wrong_output():
+    with pytest.raises(AssertionError, match="differs from the page"):
+        run_page(PAGE.format(shown="6.5"), "page.md")
+
+
+def test_checker_rejects_unshown_output():
+    with pytest.raises(AssertionError, match="shows none"):
+        run_page("```python\nprint(1)\n```\n\nSome prose.\n\n```text\n1\n```\n", "page.md")
+
+
+def test_checker_reports_the_page_line_of_an_error():
+    with pytest.raises(ZeroDivisionError) as info:
+        run_page("# t\n\n```python\na = 1\nb = a / 0\n```\n", "page.md")
+    assert info.traceback[-1].lineno + 1 == 5
+
+
+def test_checker_runs_indented_blocks_and_refuses_other_python_fences():
+    with pytest.raises(AssertionError):
+        run_page('!!! note\n    ```python\n    print("a")\n    ```\n\n    ```text\n    b\n    ```\n', "page.md")
+    with pytest.raises(ValueError, match="```python"):
+        run_page("```py\nprint(1)\n```\n", "page.md")
+
+
+def test_checker_turns_warnings_into_errors():
+    with pytest.raises(RuntimeWarning):
+        run_page("```python\nimport numpy as np\nnp.log(np.array(0.0))\n```\n", "page.md")
+
+
+# ---------------------------------------------------------------- the API reference
+REFERENCE = DOCS / "reference"
+
+
+def _reference_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(REFERENCE.glob("*.md")))
+
+
+def test_reference_documents_every_public_name():
+    text = _reference_text()
+    missing = [name for name in fgrad.__all__ if not re.search(rf"^::: fgrad\.{name}\s*$", text, re.M)]
+    assert not missing, f"add `::: fgrad.NAME` to a page in docs/reference/ for: {missing}"
+
+
+def test_numpy_reference_lists_every_function():
+    import fgrad.numpy as fnp
+
+    page = (REFERENCE / "numpy.md").read_text(encoding="utf-8")
+    public = [n for n in dir(fnp) if not n.startswith("_") and callable(getattr(fnp, n))]
+    missing = [n for n in public if f"`{n}`" not in page]
+    assert not missing, f"docs/reference/numpy.md does not list: {missing}"
+    listed = re.findall(r"^\| `(\w+)`", page, re.M)
+    unknown = [n for n in listed if not hasattr(fnp, n)]
+    assert not unknown, f"docs/reference/numpy.md lists names fgrad.numpy does not have: {unknown}"
+
+
+def test_numpy_code_guide_lists_every_dispatched_numpy_function():
+    import numpy as np
+
+    from fgrad._ops import ARRAY_FUNCTIONS, UFUNCS
+
+    page = (DOCS / "how-to" / "numpy-code.md").read_text(encoding="utf-8")
+    mentioned = {getattr(np, n) for n in re.findall(r"`np\.(\w+)`", page) if hasattr(np, n)}
+    missing = sorted(f.__name__ for f in [*UFUNCS, *ARRAY_FUNCTIONS] if f not in mentioned)
+    assert not missing, f"docs/how-to/numpy-code.md ('What is supported') does not list: {missing}"
