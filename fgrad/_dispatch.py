@@ -72,7 +72,15 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         raise TypeError(f"{what}(x, idx, v) writes into its argument in place: {IMMUTABLE_HINT}")
     kwargs = dict(kwargs)
     _refuse_out(what, kwargs)
-    fun = _ops.UFUNCS.get(ufunc) if method == "__call__" else _ops.UFUNC_METHODS.get((ufunc, method))
+    if method == "outer" and ufunc.nin == 2 and ufunc in _ops.UFUNCS and not kwargs:
+        a, b = inputs
+        return _ops.UFUNCS[ufunc](_ops.reshape(a, shape=_ops.shape_of(a) + (1,) * _ops.ndim_of(b)), b)
+    if method != "__call__":  # reduce, accumulate: wrappers with NumPy's signature
+        fun = _ops.UFUNC_METHODS.get((ufunc, method))
+        if fun is None:
+            raise not_supported(what)
+        return fun(*inputs, **kwargs)
+    fun = _ops.UFUNCS.get(ufunc)
     if fun is None:
         raise not_supported(what)
     if kwargs and not getattr(fun, "accepts_ufunc_kwargs", False):
@@ -87,7 +95,8 @@ def array_function(func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     """``func(*args, **kwargs)`` for a NumPy function with a Node among its arguments."""
     name = numpy_name(func)
     if func in IN_PLACE_FUNCTIONS:
-        raise TypeError(f"{name} writes into its argument in place: {IMMUTABLE_HINT}")
+        also = " (np.full and np.full_like use it to write a traced fill value: call fgrad.numpy.full / full_like)"
+        raise TypeError(f"{name}{also if func is np.copyto else ''} writes into its argument in place: {IMMUTABLE_HINT}")
     fun = _ops.ARRAY_FUNCTIONS.get(func)
     if fun is None:
         raise not_supported(name, HINTS.get(func))

@@ -24,7 +24,7 @@ _METHODS = {
     "std": _reductions.std, "cumsum": _reductions.cumsum, "cumprod": _reductions.cumprod,
     "dot": _contract.dot, "trace": _contract.trace, "diagonal": _contract.diagonal,
     "ravel": _shape.ravel, "flatten": _shape.ravel, "squeeze": _shape.squeeze, "repeat": _shape.repeat,
-    "copy": _shape.copy, "take": _indexing.take,
+    "copy": _shape.copy, "take": _indexing.take, "swapaxes": _shape.swapaxes,
 }
 _PROPERTIES = {
     "real": lambda x: x,
