@@ -62,6 +62,16 @@ def spd(rng, shape):
     return a @ numpy.swapaxes(a, -1, -2) + shape[-1] * numpy.eye(shape[-1])
 
 
+def increasing(rng, shape):
+    return numpy.cumsum(rng.uniform(0.3, 1.0, shape), axis=-1)
+
+
+def with_nan(rng, shape):
+    x = rng.uniform(-1.5, 1.5, shape)
+    x.flat[1] = numpy.nan
+    return x
+
+
 def low(rng, shape):
     return rng.uniform(-1.0, -0.3, shape)
 
@@ -152,6 +162,9 @@ ROWS = [
         + (x // y) * x, BINARY, (real, positive)),
     row("reflected operators", lambda np, x, y: 2.0 - x + 3.0 / y + 1.5 % y + numpy.ones(2) * x, [((), ())],
         (real, positive)),
+    row("nan_to_num", lambda np, x: np.nan_to_num(np.log(x)) + np.nan_to_num(x, nan=1.0, posinf=2.0), UNARY, positive),
+    row("select", lambda np, x, y: np.select([x < 0, x < 1], [-x, x * y], default=2.0 * y), BINARY),
+    row("polyval", lambda np, p, x: np.polyval(p, x), [((3,), ()), ((4,), (2, 3))]),
     # ---- where, clip
     row("where", lambda np, x, y: np.where(x > 0, x, 0.1 * y), BINARY),
     row("where scalar branch", lambda np, x: np.where(x > 0, x * x, 0.5), UNARY),
@@ -190,6 +203,20 @@ ROWS = [
     row("cumprod", lambda np, x: np.cumprod(x) , UNARY, nonzero),
     row("cumprod axis", lambda np, x: np.cumprod(x, 0), MATRIX + CUBE, nonzero),
     row("x.cumsum x.cumprod x.prod", lambda np, x: x.cumsum(0) + x.cumprod(1) + x.prod(), MATRIX, nonzero),
+    row("nansum nanmean", lambda np, x: np.nansum(x) + np.nansum(x, 0) * np.nanmean(x, axis=0)
+        + np.nanmean(x, 1, keepdims=True).sum(), [(2, 3)], with_nan),
+    row("nanmax nanmin", lambda np, x: np.nanmax(x) + np.nanmin(x, 0) + np.nanmax(x, axis=1, keepdims=True).sum(),
+        [(2, 3)], with_nan),
+    row("cumulative_sum cumulative_prod", lambda np, x: np.cumulative_sum(x, axis=1, include_initial=True)
+        + np.cumulative_prod(x, axis=1, include_initial=True), MATRIX, nonzero),
+    row("diff", lambda np, x: np.diff(x).sum() + np.diff(x, 2, axis=0).sum() + np.diff(x, axis=0, prepend=0.5,
+        append=x[:1]).sum(), [(3, 4)]),
+    row("ediff1d", lambda np, x, y: np.ediff1d(x, to_begin=y, to_end=2.0), [((2, 3), (2,))]),
+    row("trapezoid", lambda np, y, x: np.trapezoid(y, x) + np.trapezoid(y, dx=0.3, axis=0).sum(),
+        [((2, 3), (3,)), ((3, 4), (3, 4))], (real, increasing)),
+    row("cov", lambda np, x, y: np.cov(x) + np.cov(x, rowvar=False, ddof=0).sum() + np.cov(x, y, bias=True).sum(),
+        [((2, 4), (4,))]),
+    row("corrcoef", lambda np, x: np.corrcoef(x), [(3, 5)]),
     row("ufunc.reduce", lambda np, x: np.add.reduce(x) + np.multiply.reduce(x, axis=1).sum()
         + np.maximum.reduce(x, 1).sum() + np.minimum.reduce(x, axis=None), MATRIX, spaced, namespaces=("np",)),
     row("logaddexp.reduce", lambda np, x: np.logaddexp.reduce(x, axis=1) + np.logaddexp2.reduce(x, 0).sum(),
@@ -217,6 +244,12 @@ ROWS = [
     row("einsum trace/diag/sum", lambda np, x: np.einsum("ii", x) + np.einsum("ii->i", x).sum()
         + np.einsum("ij->", x) + np.einsum("ij->ji", x)[0, 1], [(3, 3)]),
     row("einsum three operands", lambda np, x, y, z: np.einsum("ij,jk,k->i", x, y, z), [((2, 3), (3, 4), (4,))]),
+    row("kron", lambda np, x, y: np.kron(x, y), [((2,), (3,)), ((2, 2), (2, 3)), ((2,), (2, 3))]),
+    row("cross", lambda np, x, y: np.cross(x, y), [((3,), (3,)), ((2, 3), (3,))]),
+    row("cross axes", lambda np, x, y: np.cross(x, y, axisa=0, axisb=1, axisc=0) + np.cross(x.T, y, axis=1).T,
+        [((3, 2), (2, 3))]),
+    row("vecdot", lambda np, x, y: np.vecdot(x, y) + np.vecdot(x, x, axis=0).sum(), [((2, 3), (3,)), ((3, 3), (3, 3))]),
+    row("matvec vecmat", lambda np, x, y: np.matvec(x, y) + np.vecmat(y[:2], x).sum(), [((2, 3), (3,)), ((2, 2, 3), (3,))]),
     row("trace", lambda np, x: np.trace(x) + np.trace(x, 1), [(3, 3), (2, 4)]),
     row("trace axes", lambda np, x: np.trace(x, -1, axis1=1, axis2=2), CUBE),
     row("diagonal", lambda np, x: np.diagonal(x) + np.diagonal(x, 1).sum() + np.diagonal(x, -1).sum(), [(3, 3), (3, 4)]),
@@ -245,6 +278,12 @@ ROWS = [
     row("linalg.multi_dot", lambda np, x, y, z: np.linalg.multi_dot([x, y, z]), [((3,), (3, 4), (4, 2))]),
     row("linalg.matrix_power", lambda np, a: np.linalg.matrix_power(a, 3) + np.linalg.matrix_power(a, -2)
         + np.linalg.matrix_power(a, 0), [(3, 3)], well_conditioned),
+    row("linalg array-API spellings", lambda np, x, y: np.linalg.trace(x) + np.linalg.diagonal(x, offset=1).sum()
+        + np.linalg.outer(x[0, 0], y).sum() + np.linalg.tensordot(x, x, axes=3) + np.linalg.cross(x[0], y).sum()
+        + np.linalg.vecdot(x, y).sum() + np.linalg.matrix_transpose(x)[0].sum(), [((2, 3, 3), (3,))]),
+    row("linalg.vector_norm matrix_norm", lambda np, x: np.linalg.vector_norm(x) + np.linalg.vector_norm(x, axis=1, ord=3)
+        .sum() + np.linalg.matrix_norm(x).sum() + np.linalg.matrix_norm(x, ord=inf, keepdims=True).sum(), [(3, 3), (2, 3, 3)],
+        spaced),
     # ---- shapes
     row("reshape", lambda np, x: np.reshape(x, (3, 2)) + np.reshape(x, -1).reshape(3, 2), MATRIX),
     row("x.reshape", lambda np, x: x.reshape(3, -1) + x.reshape((3, 2)), MATRIX),
@@ -253,6 +292,8 @@ ROWS = [
     row("transpose axes", lambda np, x: np.transpose(x, (2, 0, 1)) + np.transpose(x, (-1, 0, 1)), CUBE),
     row("x.T x.transpose", lambda np, x: x.T @ x + x.transpose(1, 0) @ x, MATRIX),
     row("moveaxis", lambda np, x: np.moveaxis(x, 0, -1) + np.moveaxis(x, [0, 1], [1, 2]).reshape(3, 4, 2), CUBE),
+    row("rollaxis matrix_transpose", lambda np, x: np.rollaxis(x, 2) * np.matrix_transpose(x).transpose(1, 0, 2)
+        + np.rollaxis(x, 0, 3).transpose(1, 2, 0), CUBE),
     row("swapaxes", lambda np, x: np.swapaxes(x, 0, -1) * x.swapaxes(2, 0), CUBE),
     row("expand_dims", lambda np, x: np.expand_dims(x, 0) * np.expand_dims(x, (-1, 0)).reshape(1, 2, 3), MATRIX),
     row("squeeze", lambda np, x: np.squeeze(x) + np.squeeze(x, axis=0).sum() + x.squeeze(2).sum(), [(1, 3, 1)]),
@@ -398,7 +439,8 @@ def test_table_covers_every_differentiable_function():
              "logical_xor", "logical_not", "argmax", "argmin", "argsort", "argwhere", "nonzero", "flatnonzero",
              "count_nonzero", "all", "any", "searchsorted", "digitize", "zeros_like", "ones_like", "empty_like",
              "result_type", "iscomplexobj", "isrealobj", "shape", "ndim", "size", "supported",
-             "array_attributes", "at", "linalg", "dsplit", "real", "cast"}
+             "array_attributes", "at", "linalg", "dsplit", "real", "cast", "imag", "isneginf", "isposinf", "isreal",
+             "iscomplex", "isin", "array_equiv"}
     missing = [n for n in fnp.__all__ if n not in plain and f"np.{n}(" not in sources and f".{n}(" not in sources]
     assert not missing, f"add rows for: {missing}"
     missing_linalg = [n for n in fnp.linalg.__all__ if n != "matmul" and f"np.linalg.{n}(" not in sources]

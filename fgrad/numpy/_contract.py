@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import builtins
 import string
 from collections import Counter
 from typing import Any
@@ -14,12 +15,12 @@ from typing import Any
 import numpy as np
 
 from .._core import value_of
-from .._ops import matmul, multiply, ndim_of, reshape, shape_of, sum, transpose, unbroadcast
-from ._register import composite, numpy_primitive, variadic_primitive
-from ._shape import normalize_axis_index, normalize_axis_tuple, pad, ravel
+from .._ops import broadcast_to, matmul, multiply, ndim_of, reshape, shape_of, sum, transpose, unbroadcast
+from ._register import composite, numpy_function, numpy_primitive, variadic_primitive
+from ._shape import moveaxis, normalize_axis_index, normalize_axis_tuple, pad, ravel, stack
 
-__all__ = ["diag", "diagonal", "dot", "einsum", "inner", "matmul", "outer", "tensordot", "trace", "tril",
-           "triu", "vdot"]
+__all__ = ["cross", "diag", "diagonal", "dot", "einsum", "inner", "kron", "matmul", "matvec", "outer", "tensordot",
+           "trace", "tril", "triu", "vdot", "vecdot", "vecmat"]
 
 MATRIX = "(np.array([[0.3, 0.6], [0.5, 0.1]]),)"
 MATRICES = "(np.array([[0.3, 0.6], [0.5, 0.1]]), np.array([[0.8, 0.2], [0.4, 0.7]]))"
@@ -124,6 +125,89 @@ def outer(a: Any, b: Any, out: Any = None) -> Any:
     """
     _no_out(out, "outer")
     return reshape(ravel(a), (-1, 1)) * ravel(b)
+
+
+@composite(np.kron)
+def kron(a: Any, b: Any) -> Any:
+    """Kronecker product: blocks ``a[i, j] * b``.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda a: fnp.sum(fnp.kron(a, np.array([1.0, 2.0]))))(np.ones(2))
+        array([3., 3.])
+    """
+    nd = builtins.max(ndim_of(a), ndim_of(b))
+    sa = (1,) * (nd - ndim_of(a)) + shape_of(a)
+    sb = (1,) * (nd - ndim_of(b)) + shape_of(b)
+    spread_a = reshape(a, tuple(n for pair in zip(sa, (1,) * nd) for n in pair))
+    spread_b = reshape(b, tuple(n for pair in zip((1,) * nd, sb) for n in pair))
+    return reshape(spread_a * spread_b, tuple(x * y for x, y in zip(sa, sb)))
+
+
+@composite(np.cross)
+def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None) -> Any:
+    """Cross product of 3-vectors (or 2-vectors, giving the z component) along the vector axes.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda a: fnp.cross(a, np.array([0.0, 0.0, 1.0]))[0])(np.ones(3))
+        array([0., 1., 0.])
+    """
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a = moveaxis(a, axisa, -1)
+    b = moveaxis(b, axisb, -1)
+    na, nb = shape_of(a)[-1], shape_of(b)[-1]
+    if na not in (2, 3) or nb not in (2, 3):
+        raise ValueError("cross: incompatible dimensions for cross product (dimension must be 2 or 3)")
+    a0, a1, b0, b1 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
+    z = a0 * b1 - a1 * b0
+    if na == 2 and nb == 2:
+        return z
+    a2 = a[..., 2] if na == 3 else 0.0
+    b2 = b[..., 2] if nb == 3 else 0.0
+    parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, z]
+    shape = np.broadcast_shapes(*(shape_of(p) for p in parts))
+    c = stack([broadcast_to(p, shape=shape) for p in parts], axis=-1)
+    return moveaxis(c, -1, axisc)
+
+
+@composite(numpy_function("vecdot"), numpy_function("linalg.vecdot"), name="vecdot")
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """Dot products of vectors along `axis`, broadcasting the other axes (real values).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.sum(fnp.vecdot(x, np.array([1.0, 2.0]))))(np.ones((3, 2)))
+        array([[1., 2.],
+               [1., 2.],
+               [1., 2.]])
+    """
+    return sum(x1 * x2, axis=axis)
+
+
+@composite(numpy_function("matvec"), name="matvec")
+def matvec(x1: Any, x2: Any, /) -> Any:
+    """Matrix-vector products over the last axes, broadcasting the others.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.matvec(np.eye(2), np.array([1.0, 2.0]))
+        array([1., 2.])
+    """
+    return matmul(x1, reshape(x2, shape_of(x2) + (1,)))[..., 0]
+
+
+@composite(numpy_function("vecmat"), name="vecmat")
+def vecmat(x1: Any, x2: Any, /) -> Any:
+    """Vector-matrix products over the last axes, broadcasting the others.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.vecmat(np.array([1.0, 2.0]), np.eye(2))
+        array([1., 2.])
+    """
+    return matmul(reshape(x1, shape_of(x1)[:-1] + (1,) + shape_of(x1)[-1:]), x2)[..., 0, :]
 
 
 # ---------------------------------------------------------------- einsum

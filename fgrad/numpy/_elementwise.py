@@ -227,6 +227,59 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: 
     return _clip(a, a_min, a_max)
 
 
+@composite(np.nan_to_num)
+def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+    """`x` with NaN and infinities replaced by finite numbers (constants: derivative zero there).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.sum(fnp.nan_to_num(fnp.log(x))))(np.array([0.0, 2.0]))
+        array([0. , 0.5])
+    """
+    v = value_of(x)
+    dtype = np.result_type(v)
+    if dtype.kind != "f":
+        return x
+    big = np.finfo(dtype).max
+    replacement = np.where(np.isnan(v), nan, np.where(v > 0, big if posinf is None else posinf,
+                                                       -big if neginf is None else neginf)).astype(dtype)
+    return _where(np.isfinite(v), x, replacement)
+
+
+@composite(np.select)
+def select(condlist: Any, choicelist: Any, default: Any = 0) -> Any:
+    """From `choicelist`, the choice of the first condition that holds (else `default`), elementwise.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> f = lambda x: fnp.sum(fnp.select([x < 0, x < 1], [-x, x * x], default=2.0 * x))
+        >>> fgrad.grad(f)(np.array([-1.0, 0.5, 3.0]))
+        array([-1.,  1.,  2.])
+    """
+    condlist, choicelist = list(condlist), list(choicelist)
+    if len(condlist) != len(choicelist):
+        raise ValueError("select: list of cases must be same length as list of conditions")
+    result = default
+    for condition, choice in reversed(list(zip(condlist, choicelist))):
+        result = _where(np.asarray(value_of(condition), dtype=bool), choice, result)
+    return result
+
+
+@composite(np.polyval)
+def polyval(p: Any, x: Any) -> Any:
+    """The polynomial with coefficients `p` (highest power first) at `x`; differentiable in both.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.polyval([1.0, 0.0, -2.0], x))(3.0)
+        np.float64(6.0)
+    """
+    y = 0.0 * x
+    for i in range(len(p)):
+        y = y * x + p[i]
+    return y
+
+
 # ---------------------------------------------------------------- piecewise constant: plain values
 sign = plain(np.sign)
 floor = plain(np.floor)
@@ -255,6 +308,13 @@ logical_and = plain(np.logical_and, call="{f}({t}, 0.5)")
 logical_or = plain(np.logical_or, call="{f}({t}, 0.5)")
 logical_xor = plain(np.logical_xor, call="{f}({t}, 0.5)")
 logical_not = plain(np.logical_not)
+imag = plain(np.imag)  # of real values: zeros
+isneginf = plain(np.isneginf)
+isposinf = plain(np.isposinf)
+isreal = plain(np.isreal)
+iscomplex = plain(np.iscomplex)
+isin = plain(np.isin, call="{f}({t}, [0.5])")
+array_equiv = plain(np.array_equiv, call="{f}({t}, {t})")
 
 true_divide = divide
 
@@ -270,5 +330,7 @@ __all__ = [
     "allclose", "around", "array_equal", "ceil", "equal", "fix", "floor", "floor_divide", "greater",
     "greater_equal", "heaviside", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal",
     "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal", "rint", "round", "sign",
-    "signbit", "trunc",
+    "signbit", "trunc", "imag", "isneginf", "isposinf", "isreal", "iscomplex", "isin", "array_equiv",
+    # more differentiable compositions
+    "nan_to_num", "select", "polyval",
 ]

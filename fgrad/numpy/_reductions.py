@@ -14,15 +14,17 @@ import numpy as np
 
 from .._core import value_of
 from .._ops import (
-    UFUNC_METHODS, _keepdims_shape, _normalize_axes, cast, exp, expand_reduced, log, mean,
-    reduced_count, reshape, shape_of, sum, transpose,
+    UFUNC_METHODS, _keepdims_shape, _normalize_axes, broadcast_to, cast, exp, expand_reduced, log, matmul,
+    mean, reduced_count, reshape, shape_of, sqrt, sum, transpose,
 )
+from ._contract import diagonal
 from ._elementwise import exp2, log2, where
-from ._register import composite, numpy_primitive
-from ._shape import flip, moveaxis
+from ._register import composite, numpy_function, numpy_primitive
+from ._shape import atleast_2d, concatenate, flip, moveaxis, normalize_axis_index, ravel, squeeze
 
-__all__ = ["amax", "amin", "average", "cumprod", "cumsum", "max", "mean", "min", "prod", "ptp", "std",
-           "sum", "var"]
+__all__ = ["amax", "amin", "average", "corrcoef", "cov", "cumprod", "cumsum", "cumulative_prod", "cumulative_sum",
+           "diff", "ediff1d", "max", "mean", "min", "nanmax", "nanmean", "nanmin", "nansum", "prod", "ptp", "std",
+           "sum", "trapezoid", "var"]
 
 ONE = "(np.array([[0.3, 0.6, 0.9], [0.5, 0.4, 0.2]]),)"
 
@@ -167,6 +169,207 @@ def _cumprod_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None) 
 
 cumsum = numpy_primitive(np.cumsum, _cumsum_vjp, sample=ONE, call="np.cumsum(x, axis=1) ** 2")
 cumprod = numpy_primitive(np.cumprod, _cumprod_vjp, sample=ONE, call="np.cumprod(x, 0)")
+
+
+def _cumulative(scan: Any, identity: float, name: str) -> Any:
+    @composite(numpy_function(name), name=name)
+    def cumulative(x: Any, /, *, axis: Any = None, dtype: Any = None, out: Any = None,
+                   include_initial: bool = False) -> Any:
+        if axis is None:
+            if len(shape_of(x)) > 1:
+                raise ValueError(f"{name}: `axis` must be given for arrays of more than one dimension")
+            axis = 0
+        out = scan(x, axis, dtype)
+        if not include_initial:
+            return out
+        shape = list(shape_of(out))
+        shape[int(axis)] = 1
+        return concatenate([np.full(shape, identity, dtype=np.result_type(value_of(out))), out], axis=axis)
+
+    cumulative.__doc__ = f"""``{name}`` (NumPy 2's array-API scan), optionally starting with {identity}.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.{name}(np.array([1.0, 2.0, 3.0]), include_initial=True)
+        {'array([0., 1., 3., 6.])' if identity == 0.0 else 'array([1., 1., 2., 6.])'}
+    """
+    return cumulative
+
+
+cumulative_sum = _cumulative(cumsum, 0.0, "cumulative_sum")
+cumulative_prod = _cumulative(cumprod, 1.0, "cumulative_prod")
+
+
+# ---------------------------------------------------------------- NaN-ignoring reductions
+def _without_nan(a: Any, fill: float) -> Any:
+    v = value_of(a)
+    return where(np.isnan(v), fill, a) if np.isnan(v).any() else a
+
+
+@composite(np.nansum)
+def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    """``sum`` treating NaN as zero.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.nansum(x * x))(np.array([1.0, np.nan]))
+        array([2., 0.])
+    """
+    return sum(_without_nan(a, 0.0), axis, dtype, keepdims=keepdims)
+
+
+@composite(np.nanmean)
+def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    """``mean`` of the non-NaN elements.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.nanmean(x))(np.array([1.0, np.nan, 3.0]))
+        array([0.5, 0. , 0.5])
+    """
+    count = np.sum(~np.isnan(value_of(a)), axis=axis, keepdims=keepdims)
+    return sum(_without_nan(a, 0.0), axis, dtype, keepdims=keepdims) / count
+
+
+@composite(np.nanmax)
+def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    """``max`` ignoring NaN.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.nanmax(x))(np.array([1.0, np.nan, 3.0]))
+        array([0., 0., 1.])
+    """
+    return max(_without_nan(a, -np.inf), axis, keepdims=keepdims)
+
+
+@composite(np.nanmin)
+def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+    """``min`` ignoring NaN.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.nanmin(x))(np.array([1.0, np.nan, 3.0]))
+        array([1., 0., 0.])
+    """
+    return min(_without_nan(a, np.inf), axis, keepdims=keepdims)
+
+
+# ---------------------------------------------------------------- differences and integrals
+def _along(axis: int, part: slice) -> tuple:
+    return (slice(None),) * axis + (part,)
+
+
+_NO_VALUE = object()
+
+
+def _with_edge(a: Any, edge: Any, axis: int, at_end: bool) -> Any:
+    shape = list(shape_of(a))
+    shape[axis] = 1
+    if np.ndim(value_of(edge)) == 0:
+        edge = broadcast_to(edge, shape=tuple(shape))
+    return concatenate([a, edge] if at_end else [edge, a], axis=axis)
+
+
+@composite(np.diff)
+def diff(a: Any, n: int = 1, axis: int = -1, prepend: Any = _NO_VALUE, append: Any = _NO_VALUE) -> Any:
+    """The `n`-th discrete difference ``a[i+1] - a[i]`` along `axis`.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.sum(fnp.diff(x) ** 2))(np.array([0.0, 1.0, 3.0]))
+        array([-2., -2.,  4.])
+    """
+    axis = normalize_axis_index(axis, len(shape_of(a)))
+    if prepend is not _NO_VALUE:
+        a = _with_edge(a, prepend, axis, at_end=False)
+    if append is not _NO_VALUE:
+        a = _with_edge(a, append, axis, at_end=True)
+    for _ in range(int(n)):
+        a = a[_along(axis, slice(1, None))] - a[_along(axis, slice(None, -1))]
+    return a
+
+
+@composite(np.ediff1d)
+def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
+    """Differences of the flattened array, with optional values before and after.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.ediff1d(np.array([1.0, 4.0, 9.0]), to_begin=0.0)
+        array([0., 3., 5.])
+    """
+    parts = [ravel(to_begin)] if to_begin is not None else []
+    parts.append(diff(ravel(ary)))
+    if to_end is not None:
+        parts.append(ravel(to_end))
+    return concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+@composite(numpy_function("trapezoid"), numpy_function("trapz"), name="trapezoid")
+def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
+    """Integral of `y` along `axis` by the trapezoidal rule (sample points `x` or spacing `dx`).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda y: fnp.trapezoid(y, dx=0.5))(np.ones(3))
+        array([0.25, 0.5 , 0.25])
+    """
+    nd = len(shape_of(y))
+    axis = normalize_axis_index(axis, nd)
+    if x is None:
+        d = dx
+    else:
+        d = diff(x, axis=-1 if len(shape_of(x)) == 1 else axis)
+        if len(shape_of(x)) == 1:
+            d = reshape(d, tuple(-1 if i == axis else 1 for i in range(nd)))
+    pairs = y[_along(axis, slice(1, None))] + y[_along(axis, slice(None, -1))]
+    return sum(d * pairs, axis=axis) / 2.0
+
+
+# ---------------------------------------------------------------- covariance
+@composite(np.cov)
+def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None,
+        fweights: Any = None, aweights: Any = None, *, dtype: Any = None) -> Any:
+    """Covariance matrix of the variables in the rows (or columns, ``rowvar=False``) of `m`.
+
+    Frequency and analytic weights are not supported on traced values.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.cov(x))(np.array([1.0, 2.0, 6.0]))
+        array([-1.5, -1. ,  2.5])
+    """
+    if fweights is not None or aweights is not None:
+        raise TypeError("cov: `fweights`/`aweights` are not supported on traced values")
+    x = atleast_2d(m)
+    if not rowvar and shape_of(x)[0] != 1:
+        x = transpose(x)
+    if y is not None:
+        other = atleast_2d(y)
+        if not rowvar and shape_of(other)[0] != 1:
+            other = transpose(other)
+        x = concatenate([x, other], axis=0)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    centered = x - mean(x, axis=1, keepdims=True)
+    return squeeze(matmul(centered, transpose(centered)) / (shape_of(x)[1] - ddof))
+
+
+@composite(np.corrcoef)
+def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -> Any:
+    """Pearson correlation coefficients.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> x = np.array([[1.0, 2.0, 4.0], [1.0, 3.0, 2.0]])
+        >>> bool(np.allclose(fnp.corrcoef(x), np.corrcoef(x)))
+        True
+    """
+    c = cov(x, y, rowvar)
+    if len(shape_of(c)) == 0:
+        return c / c
+    d = sqrt(diagonal(c))
+    return c / reshape(d, (-1, 1)) / d
 
 
 # ---------------------------------------------------------------- ufunc methods: np.add.reduce(x) ...

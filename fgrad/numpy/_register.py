@@ -28,7 +28,7 @@ from .._dispatch import numpy_name
 from .._ops import ARRAY_FUNCTIONS, UFUNCS
 
 __all__ = ["numpy_primitive", "composite", "plain", "register", "variadic_primitive", "any_traced",
-           "supported", "plain_values"]
+           "supported", "plain_values", "numpy_function"]
 
 
 def register(np_funcs: Sequence[Any], fun: Callable[..., Any]) -> None:
@@ -113,22 +113,36 @@ def composite(*np_funcs: Any, name: str | None = None) -> Callable[[Callable[...
 
     On plain inputs the decorated function calls ``np_funcs[0]`` directly (one NumPy
     call); with a traced argument it runs its body. Registered for every `np_funcs`.
+    A ``None`` among them (a function this NumPy version lacks) is skipped; if the first
+    is missing, plain inputs run the body too.
     """
     np_func = np_funcs[0]
+    present = tuple(f for f in np_funcs if f is not None)
 
     def decorate(body: Callable[..., Any]) -> Callable[..., Any]:
+        fast = np_func if np_func is not None else body
+
         @functools.wraps(body)
         def fun(*args: Any, **kwargs: Any) -> Any:
             if any_traced(args, kwargs):
                 return body(*args, **kwargs)
-            return np_func(*args, **kwargs)
+            return fast(*args, **kwargs)
 
         if name:
             fun.__name__ = fun.__qualname__ = name
-        register(np_funcs, fun)
+        fun.accepts_ufunc_kwargs = True  # type: ignore[attr-defined]  # (gufuncs such as np.vecdot take axis=)
+        register(present, fun)
         return fun
 
     return decorate
+
+
+def numpy_function(path: str) -> Any:
+    """``numpy.<path>`` (e.g. "linalg.vecdot"), or None if this NumPy version lacks it."""
+    obj: Any = np
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
 
 
 def plain(np_func: Any, name: str | None = None, call: str = "{f}({t})") -> Callable[..., Any]:

@@ -15,7 +15,7 @@ import numpy as np
 from .._core import value_of
 from .._ops import broadcast_to, getitem, ndim_of, reshape as _reshape, shape_of, swapaxes, transpose as _transpose
 from ._indexing import take
-from ._register import any_traced, composite, numpy_primitive, variadic_primitive
+from ._register import any_traced, composite, numpy_function, numpy_primitive, variadic_primitive
 
 try:  # NumPy >= 2
     from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - NumPy 1.x
 __all__ = [
     "append", "array_split", "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_to",
     "column_stack", "concatenate", "copy", "dsplit", "dstack", "expand_dims", "flip", "fliplr", "flipud",
-    "hsplit", "hstack", "moveaxis", "pad", "ravel", "repeat", "reshape", "roll", "rot90", "split",
+    "hsplit", "hstack", "matrix_transpose", "moveaxis", "pad", "rollaxis", "ravel", "repeat", "reshape", "roll", "rot90", "split",
     "squeeze", "stack", "swapaxes", "tile", "transpose", "vsplit", "vstack",
 ]
 
@@ -103,6 +103,41 @@ def moveaxis(a: Any, source: Any, destination: Any) -> Any:
     for dest, src in sorted(zip(destination, source)):
         order.insert(dest, src)
     return _transpose(a, axes=tuple(order))
+
+
+@composite(np.rollaxis)
+def rollaxis(a: Any, axis: int, start: int = 0) -> Any:
+    """Roll `axis` backwards until it lies before `start` (prefer `moveaxis`).
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.rollaxis(np.zeros((2, 3, 4)), 2).shape
+        (4, 2, 3)
+    """
+    nd = ndim_of(a)
+    axis = normalize_axis_index(axis, nd)
+    start = start + nd if start < 0 else start
+    if not 0 <= start <= nd:
+        raise ValueError(f"rollaxis: `start` must be in [-{nd}, {nd}], got {start}")
+    if axis < start:
+        start -= 1
+    order = [i for i in range(nd) if i != axis]
+    order.insert(start, axis)
+    return _transpose(a, axes=tuple(order))
+
+
+@composite(numpy_function("matrix_transpose"), numpy_function("linalg.matrix_transpose"), name="matrix_transpose")
+def matrix_transpose(x: Any, /) -> Any:
+    """Swap the last two axes (transpose each matrix of a stack).
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.matrix_transpose(np.zeros((5, 2, 3))).shape
+        (5, 3, 2)
+    """
+    if ndim_of(x) < 2:
+        raise ValueError("matrix_transpose: input must be at least 2-dimensional")
+    return swapaxes(x, -1, -2)
 
 
 @composite(np.expand_dims)

@@ -20,12 +20,14 @@ import numpy as np
 from .._core import primitive, value_of
 from .._dispatch import not_supported
 from .._ops import absolute, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast
+from . import _contract, _shape
 from ._contract import tril
 from ._reductions import max, min, sum
-from ._register import composite, numpy_primitive, register
+from ._register import composite, numpy_function, numpy_primitive, register
 from ._shape import normalize_axis_tuple, squeeze
 
-__all__ = ["cholesky", "det", "inv", "matmul", "matrix_power", "multi_dot", "norm", "slogdet", "solve"]
+__all__ = ["cholesky", "cross", "det", "diagonal", "inv", "matmul", "matrix_norm", "matrix_power", "matrix_transpose",
+           "multi_dot", "norm", "outer", "slogdet", "solve", "tensordot", "trace", "vecdot", "vector_norm"]
 
 SPD = "(np.array([[2.0, 0.5], [0.5, 1.0]]),)"
 _NEW_SOLVE = int(np.__version__.split(".")[0]) >= 2  # NumPy 2: b is a vector only when 1-D
@@ -206,4 +208,96 @@ def matrix_power(a: Any, n: int) -> Any:
     return result
 
 
+# ---------------------------------------------------------------- NumPy 2's array-API spellings
+@composite(numpy_function("linalg.trace"), name="trace")
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    """Traces of the matrices in the last two axes.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fnp.linalg.trace(np.ones((4, 2, 2))).shape
+        (4,)
+    """
+    return _contract.trace(x, offset, -2, -1, dtype)
+
+
+@composite(numpy_function("linalg.diagonal"), name="diagonal")
+def diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    """Diagonals of the matrices in the last two axes.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.diagonal(np.arange(4.0).reshape(2, 2))
+        array([0., 3.])
+    """
+    return _contract.diagonal(x, offset, -2, -1)
+
+
+@composite(numpy_function("linalg.outer"), name="outer")
+def outer(x1: Any, x2: Any, /) -> Any:
+    """Outer product of two vectors.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.outer(np.ones(2), np.arange(3.0)).shape
+        (2, 3)
+    """
+    if len(shape_of(x1)) != 1 or len(shape_of(x2)) != 1:
+        raise ValueError("linalg.outer: both inputs must be 1-dimensional")
+    return _contract.outer(x1, x2)
+
+
+@composite(numpy_function("linalg.tensordot"), name="tensordot")
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
+    """``fgrad.numpy.tensordot`` with `axes` as a keyword.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
+        (2, 4)
+    """
+    return _contract.tensordot(x1, x2, axes)
+
+
+@composite(numpy_function("linalg.cross"), name="cross")
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """Cross product of 3-vectors along `axis`.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+        array([0., 0., 1.])
+    """
+    if shape_of(x1)[axis] != 3 or shape_of(x2)[axis] != 3:
+        raise ValueError("linalg.cross: both inputs must be 3-vectors along `axis`")
+    return _contract.cross(x1, x2, axis=axis)
+
+
+@composite(numpy_function("linalg.vector_norm"), name="vector_norm")
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:  # noqa: A002
+    """Vector norm over `axis` (all axes, as one vector, when None).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.linalg.vector_norm(x, ord=1))(np.array([[1.0, -2.0]]))
+        array([[ 1., -1.]])
+    """
+    axes = tuple(range(len(shape_of(x)))) if axis is None else normalize_axis_tuple(axis, len(shape_of(x)))
+    return _vector_norm(x, ord, axes, keepdims)
+
+
+@composite(numpy_function("linalg.matrix_norm"), name="matrix_norm")
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:  # noqa: A002
+    """Matrix norm of the matrices in the last two axes.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> float(fnp.linalg.matrix_norm(np.eye(2), ord=1))
+        1.0
+    """
+    return norm(x, ord, (-2, -1), keepdims)
+
+
+vecdot = _contract.vecdot
+matrix_transpose = _shape.matrix_transpose
 register((np.linalg.matmul,) if hasattr(np.linalg, "matmul") else (), matmul)
