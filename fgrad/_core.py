@@ -131,7 +131,8 @@ class Node:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise TypeError(
             f"cannot convert the traced value {self!r} to a NumPy array: that would silently "
-            "cut its derivative. Use fgrad operations or np.* functions on it directly, or "
+            "cut its derivative. Use fgrad operations or np.* functions on it directly (to "
+            "build arrays from traced values: fgrad.numpy.array / asarray / stack / full), or "
             "take the constant explicitly with `x.value` / `fgrad.stop_gradient(x)`."
         )
 

@@ -75,6 +75,8 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if method == "outer" and ufunc.nin == 2 and ufunc in _ops.UFUNCS and not kwargs:
         a, b = inputs
         return _ops.UFUNCS[ufunc](_ops.reshape(a, shape=_ops.shape_of(a) + (1,) * _ops.ndim_of(b)), b)
+    if method != "__call__" and getattr(_ops.UFUNCS.get(ufunc), "is_plain", False):
+        return getattr(ufunc, method)(*_ops.plain_index(tuple(inputs)), **kwargs)  # np.logical_and.reduce...
     if method != "__call__":  # reduce, accumulate: wrappers with NumPy's signature
         fun = _ops.UFUNC_METHODS.get((ufunc, method))
         if fun is None:

@@ -171,7 +171,7 @@ def plain(np_func: Any, name: str | None = None, call: str = "{f}({t})") -> Call
         >>> bool(np.array_equal(seen[0], {on_plain}))
         True
     """
-    fun.accepts_ufunc_kwargs = True  # type: ignore[attr-defined]
+    fun.accepts_ufunc_kwargs = fun.is_plain = True  # type: ignore[attr-defined]
     register((np_func,), fun)
     return fun
 
