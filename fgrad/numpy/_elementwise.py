@@ -231,10 +231,13 @@ def clip(a: Any, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: 
 def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
     """`x` with NaN and infinities replaced by finite numbers (constants: derivative zero there).
 
+    As in JAX, this does not repair a derivative that is already NaN: in
+    ``nan_to_num(log(x))`` at ``x = 0`` the chain rule still multiplies 0 by ``1/0``.
+
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.sum(fnp.nan_to_num(fnp.log(x))))(np.array([0.0, 2.0]))
-        array([0. , 0.5])
+        >>> fgrad.grad(lambda x: fnp.sum(fnp.nan_to_num(x)))(np.array([np.inf, 1.0]))
+        array([0., 1.])
     """
     v = value_of(x)
     dtype = np.result_type(v)

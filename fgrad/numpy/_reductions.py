@@ -208,11 +208,11 @@ def _without_nan(a: Any, fill: float) -> Any:
 
 @composite(np.nansum)
 def nansum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-    """``sum`` treating NaN as zero.
+    """``sum`` treating NaN as zero (the NaN elements get derivative zero).
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.nansum(x * x))(np.array([1.0, np.nan]))
+        >>> fgrad.grad(lambda x: fnp.nansum(x) * 2.0)(np.array([1.0, np.nan]))
         array([2., 0.])
     """
     return sum(_without_nan(a, 0.0), axis, dtype, keepdims=keepdims)
@@ -337,8 +337,8 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.cov(x))(np.array([1.0, 2.0, 6.0]))
-        array([-1.5, -1. ,  2.5])
+        >>> fgrad.grad(lambda x: fnp.cov(x))(np.array([1.0, 2.0, 6.0]))  # 2 (x - mean) / (n - 1)
+        array([-2., -1.,  3.])
     """
     if fweights is not None or aweights is not None:
         raise TypeError("cov: `fweights`/`aweights` are not supported on traced values")
