@@ -58,18 +58,25 @@ def not_supported(what: str, hint: str | None = None) -> TypeError:
     )
 
 
-def _refuse_out(what: str, kwargs: dict) -> None:
+def _refuse_out(what: Callable[[], str], kwargs: dict) -> None:
     out = kwargs.pop("out", None)
     if out is not None and not (type(out) is tuple and all(o is None for o in out)):
-        raise TypeError(f"{what}(..., out=...) would write into an array in place: {IMMUTABLE_HINT}")
+        raise TypeError(f"{what()}(..., out=...) would write into an array in place: {IMMUTABLE_HINT}")
 
 
 def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     """``ufunc.method(*inputs, **kwargs)`` with a Node among the inputs."""
-    name = numpy_name(ufunc)
-    what = name if method == "__call__" else f"{name}.{method}"
+    if method == "__call__" and not kwargs:  # the common case, first
+        fun = _ops.UFUNCS.get(ufunc)
+        if fun is not None:
+            return fun(*inputs)
+
+    def what() -> str:
+        name = numpy_name(ufunc)
+        return name if method == "__call__" else f"{name}.{method}"
+
     if method == "at":
-        raise TypeError(f"{what}(x, idx, v) writes into its argument in place: {IMMUTABLE_HINT}")
+        raise TypeError(f"{what()}(x, idx, v) writes into its argument in place: {IMMUTABLE_HINT}")
     kwargs = dict(kwargs)
     _refuse_out(what, kwargs)
     if method == "outer" and ufunc.nin == 2 and ufunc in _ops.UFUNCS and not kwargs:
@@ -80,14 +87,14 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if method != "__call__":  # reduce, accumulate: wrappers with NumPy's signature
         fun = _ops.UFUNC_METHODS.get((ufunc, method))
         if fun is None:
-            raise not_supported(what)
+            raise not_supported(what())
         return fun(*inputs, **kwargs)
     fun = _ops.UFUNCS.get(ufunc)
     if fun is None:
-        raise not_supported(what)
+        raise not_supported(what())
     if kwargs and not getattr(fun, "accepts_ufunc_kwargs", False):
         raise TypeError(
-            f"{what} with keyword arguments {sorted(kwargs)} is not supported on traced values "
+            f"{what()} with keyword arguments {sorted(kwargs)} is not supported on traced values "
             "by fgrad (its derivative would not account for them); call it without them."
         )
     return fun(*inputs, **kwargs)
@@ -95,16 +102,16 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
 def array_function(func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     """``func(*args, **kwargs)`` for a NumPy function with a Node among its arguments."""
-    name = numpy_name(func)
-    if func in IN_PLACE_FUNCTIONS:
-        also = " (np.full and np.full_like use it to write a traced fill value: call fgrad.numpy.full / full_like)"
-        raise TypeError(f"{name}{also if func is np.copyto else ''} writes into its argument in place: {IMMUTABLE_HINT}")
     fun = _ops.ARRAY_FUNCTIONS.get(func)
     if fun is None:
+        name = numpy_name(func)
+        if func in IN_PLACE_FUNCTIONS:
+            also = " (np.full and np.full_like use it to write a traced fill value: call fgrad.numpy.full / full_like)"
+            raise TypeError(f"{name}{also if func is np.copyto else ''} writes into its argument in place: {IMMUTABLE_HINT}")
         raise not_supported(name, HINTS.get(func))
     if "out" in kwargs:
         kwargs = dict(kwargs)
-        _refuse_out(name, kwargs)
+        _refuse_out(lambda: numpy_name(func), kwargs)
     return fun(*args, **kwargs)
 
 
