@@ -47,31 +47,25 @@ fabs = numpy_primitive(np.fabs, lambda g, ans, x: g * np.sign(value_of(x)), samp
 radians, degrees, abs = deg2rad, rad2deg, absolute  # noqa: A001 - NumPy's aliases
 
 
-@composite(np.positive)
-def positive(x: Any) -> Any:
-    """``+x`` (differentiable ``np.positive``): traced values are immutable, so it is `x`.
+def _identity_on_reals(np_func: Any, what: str) -> Any:
+    @composite(np_func, name=np_func.__name__)
+    def identity(x: Any) -> Any:
+        return x
+
+    identity.__doc__ = f"""{what}; traced values are real and immutable, so it is `x` itself.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.positive(x) * 3.0)(1.0)
+        >>> fgrad.grad(lambda x: fnp.{np_func.__name__}(x) * 3.0)(1.0)
         np.float64(3.0)
     """
-    return x
+    return identity
 
 
-@composite(np.conjugate, np.real)
-def conjugate(x: Any) -> Any:
-    """Complex conjugate (``np.conj``/``np.real``); fgrad differentiates real values, for which it is `x`.
-
-    Example:
-        >>> import fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.conj(x) * 3.0)(1.0)
-        np.float64(3.0)
-    """
-    return x
-
-
-conj = real = conjugate
+positive = _identity_on_reals(np.positive, "``+x`` (differentiable ``np.positive``)")
+conjugate = _identity_on_reals(np.conjugate, "Complex conjugate (``np.conj``)")
+real = _identity_on_reals(np.real, "Real part (``np.real``)")
+conj = conjugate
 
 
 # ---------------------------------------------------------------- binary

@@ -231,28 +231,23 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdi
     return sum(_without_nan(a, 0.0), axis, dtype, keepdims=keepdims) / count
 
 
-@composite(np.nanmax)
-def nanmax(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-    """``max`` ignoring NaN.
+def _nan_extremum(np_func: Any, reduction: Any, fill: float) -> Any:
+    @composite(np_func, name=np_func.__name__)
+    def extremum(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
+        return reduction(_without_nan(a, fill), axis, keepdims=keepdims)
+
+    extremum.__doc__ = f"""``{reduction.__name__}`` ignoring NaN.
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.nanmax(x))(np.array([1.0, np.nan, 3.0]))
-        array([0., 0., 1.])
+        >>> fgrad.grad(lambda x: fnp.{np_func.__name__}(x))(np.array([1.0, np.nan, 3.0]))
+        {"array([0., 0., 1.])" if fill < 0 else "array([1., 0., 0.])"}
     """
-    return max(_without_nan(a, -np.inf), axis, keepdims=keepdims)
+    return extremum
 
 
-@composite(np.nanmin)
-def nanmin(a: Any, axis: Any = None, out: Any = None, keepdims: bool = False) -> Any:
-    """``min`` ignoring NaN.
-
-    Example:
-        >>> import numpy as np, fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.nanmin(x))(np.array([1.0, np.nan, 3.0]))
-        array([1., 0., 0.])
-    """
-    return min(_without_nan(a, np.inf), axis, keepdims=keepdims)
+nanmax = _nan_extremum(np.nanmax, max, -np.inf)
+nanmin = _nan_extremum(np.nanmin, min, np.inf)
 
 
 # ---------------------------------------------------------------- differences and integrals
