@@ -208,3 +208,14 @@ def test_ndarray_methods_on_traced_values():
 
     fgrad.check_grads(f, (x,), order=2, modes=("rev",))
     assert set(fnp.array_attributes()) >= {"max", "dot", "ravel", "flatten", "clip", "var", "std", "squeeze", "at"}
+
+
+def test_tour_section(capsys):
+    from fgrad import _tour
+
+    _tour.numpy_code()
+    out = capsys.readouterr().out
+    assert "gradient equals X^T(-y sigmoid(-y Xw))/n: True" in out
+    assert "grad of np.linalg.slogdet(a)[1] is inv(a)^T: True" in out
+    assert f"{len(fnp.supported())} NumPy functions supported" in out
+    assert "np.fft.fft is not supported on traced values by fgrad" in out
