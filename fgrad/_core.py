@@ -383,8 +383,9 @@ def _refuse_traced_params(name: str, params: Mapping[str, Any]) -> None:
     for key, v in params.items():
         if type(v) is Node:
             raise TypeError(
-                f"{name}: the traced value passed as keyword argument `{key}` cannot be "
-                "differentiated there; pass it positionally."
+                f"{name}: keyword argument `{key}` is a static parameter, but a traced value was "
+                "passed: fgrad cannot differentiate with respect to it. Pass a constant "
+                f"(`{key}=x.value`), or pass an array to differentiate positionally."
             )
 
 

@@ -260,6 +260,8 @@ def _plain_index_part(i: Any) -> Any:
     i = value_of(i)
     if isinstance(i, list):
         i = np.asarray([value_of(v) for v in i])
+        if i.size == 0:  # NumPy reads an empty list as an empty integer index
+            i = i.astype(np.intp)
     if isinstance(i, np.ndarray):  # a private copy: the graph must not see later writes
         i = i.copy()
         i.flags.writeable = False

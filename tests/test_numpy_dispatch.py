@@ -177,7 +177,7 @@ def test_arguments_fgrad_cannot_differentiate_are_refused_when_called(call, patt
 
 def test_traced_keyword_arguments_are_refused_clearly():
     # Keyword arguments of a primitive are static: a traced one would be cut off.
-    with pytest.raises(TypeError, match=r"roll: the traced value passed as keyword argument `shift`"):
+    with pytest.raises(TypeError, match=r"roll: keyword argument `shift` is a static parameter, but a traced value"):
         traced(lambda x: fnp.roll(np.ones(3), shift=x[0, 0]))
 
 

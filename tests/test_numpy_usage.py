@@ -104,6 +104,12 @@ def test_integer_and_boolean_indices():
     np.testing.assert_array_equal(fgrad.grad(lambda x: np.sum(x[[[0], [2]], [1, 2]]))(x)[[0, 2]][:, 1:3], np.ones((2, 2)))
 
 
+def test_empty_and_list_indices_behave_as_in_numpy():
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(fgrad.grad(lambda x: np.sum(x[[]]) + np.sum(x[:, []]) + x[[1], [2]][0])(x),
+                                  [[0, 0, 0], [0, 0, 1]])
+
+
 def test_index_arrays_are_copied_so_later_writes_do_not_change_the_derivative():
     idx = np.array([0, 1])
     out, f_vjp = fgrad.vjp(lambda x: x[idx], np.arange(3.0))

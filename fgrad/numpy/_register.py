@@ -1,6 +1,7 @@
 """How `fgrad.numpy` functions are made, and made reachable from ``np.*`` calls.
 
-Three kinds, one helper each:
+Three kinds, one helper each (and `variadic_primitive` for primitives over any number
+of arrays, such as ``concatenate`` and ``einsum``):
 
 - `numpy_primitive`: a primitive whose forward is the NumPy function itself (on plain
   inputs the fgrad function *is* one NumPy call) and whose VJP rules mirror NumPy's
