@@ -13,7 +13,9 @@ When no argument is a Node, a primitive is exactly one call of its NumPy forward
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import weakref
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Sequence
 
@@ -129,7 +131,8 @@ class Node:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise TypeError(
             f"cannot convert the traced value {self!r} to a NumPy array: that would silently "
-            "cut its derivative. Use fgrad operations or np.* functions on it directly, or "
+            "cut its derivative. Use fgrad operations or np.* functions on it directly (to "
+            "build arrays from traced values: fgrad.numpy.array / asarray / stack / full), or "
             "take the constant explicitly with `x.value` / `fgrad.stop_gradient(x)`."
         )
 
@@ -226,40 +229,42 @@ class Node:
     def astype(self, dtype: Any) -> Any:
         return _ops.cast(self, dtype=np.dtype(dtype))
 
-    # ----- NumPy protocols: np.sin(node), np.sum(node), ndarray + node -----
+    # ----- NumPy protocols: np.sin(node), np.sum(node), ndarray + node, x.max() -----
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        if "out" in kwargs:
-            raise TypeError(
-                f"np.{ufunc.__name__}(..., out=...) would write into an array in place, and traced "
-                "values are immutable: use the returned value instead (`a = a + x`, not `a += x`)."
-            )
-        fun = _ops.UFUNCS.get(ufunc) if method == "__call__" else None
-        if fun is None or kwargs:
-            what = f"np.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
-            extra = f" with keyword arguments {sorted(kwargs)}" if fun is not None else ""
-            raise TypeError(
-                f"{what}{extra} is not supported on traced values by fgrad, so its derivative "
-                "cannot be computed. Use an equivalent from fgrad.numpy, or define it with "
-                "fgrad.primitive / fgrad.custom_vjp."
-            )
-        return fun(*inputs)
+        return _dispatch.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        fun = _ops.ARRAY_FUNCTIONS.get(func)
-        if fun is None:
-            raise TypeError(
-                f"np.{func.__name__} is not supported on traced values by fgrad, so its "
-                "derivative cannot be computed. Use an equivalent from fgrad.numpy, or define "
-                "it with fgrad.primitive / fgrad.custom_vjp."
-            )
-        return fun(*args, **kwargs)
+        return _dispatch.array_function(func, args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names the class does not define: ndarray methods such as
+        # x.max(), x.dot(w), x.at[...], looked up in a table kept by fgrad.numpy.
+        return _dispatch.node_attribute(self, name)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return np.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return np.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return np.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return np.remainder(other, self)
+
+    def __divmod__(self, other: Any) -> Any:
+        return np.divmod(self, other)
+
+    def __rdivmod__(self, other: Any) -> Any:
+        return np.divmod(other, self)
 
     # ----- immutability -----
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError(
             "traced values are immutable: item assignment `x[i] = v` is not supported. "
-            "Build a new value instead, e.g. `fgrad.numpy.where(mask, v, x)` or "
-            "`fgrad.numpy.concatenate([...])`."
+            "Build a new value instead: `x = x.at[i].set(v)` (or `.add(v)`), "
+            "`fgrad.numpy.where(mask, v, x)`, or `fgrad.numpy.concatenate([...])`."
         )
 
 
@@ -334,13 +339,68 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
     return Node(out, prim, tuple(parents), argnums_t, tuple(vals), frozen_params, top)
 
 
+# Per primitive: (number of positional args, keyword names) -> problem message or "".
+_CALL_CHECKS: "weakref.WeakKeyDictionary[Primitive, dict[tuple, str]]" = weakref.WeakKeyDictionary()
+
+
+def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:
+    vjps = prim.vjps
+    dummy = (None,) * (nargs + 2)
+    for i in range(min(nargs, len(vjps))):
+        rule = vjps[i]
+        if rule is None:
+            continue
+        try:
+            inspect.signature(rule).bind(*dummy, **dict.fromkeys(names))
+        except TypeError as e:
+            return (
+                f"{prim.name}: these arguments are not supported on traced values ({e}), so "
+                "fgrad could not differentiate the call. Pass only the arguments fgrad's "
+                f"`{prim.name}` documents."
+            )
+        except ValueError:  # builtins without a signature: nothing to check
+            continue
+    return ""
+
+
+def _check_call(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> None:
+    """Refuse, at call time, arguments the VJP rules would not accept at backward time.
+
+    Otherwise `np.sum(x, where=mask)` would compute a value and fail (or worse, drop the
+    `where`) only when differentiated.
+    """
+    cache = _CALL_CHECKS.get(prim)
+    if cache is None:
+        cache = _CALL_CHECKS[prim] = {}
+    key = (len(args), tuple(params))
+    problem = cache.get(key)
+    if problem is None:
+        problem = cache[key] = _call_problem(prim, len(args), key[1])
+    if problem:
+        raise TypeError(problem)
+
+
+def _refuse_traced_params(name: str, params: Mapping[str, Any]) -> None:
+    for key, v in params.items():
+        if type(v) is Node:
+            raise TypeError(
+                f"{name}: keyword argument `{key}` is a static parameter, but a traced value was "
+                "passed: fgrad cannot differentiate with respect to it. Pass a constant "
+                f"(`{key}=x.value`), or pass an array to differentiate positionally."
+            )
+
+
 def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     forward = prim.forward
 
     def apply(*args: Any, **params: Any) -> Any:
         for a in args:
             if type(a) is Node:
-                return bind(apply.primitive, args, params)
+                current = apply.primitive
+                _check_call(current, args, params)
+                return bind(current, args, params)
+        if params:
+            _refuse_traced_params(prim.name, params)
         return forward(*args, **params)
 
     apply.primitive = prim  # type: ignore[attr-defined]
@@ -401,4 +461,4 @@ def defvjp(fun: Callable[..., Any], *rules: VjpRule | None) -> Callable[..., Any
     return fun.defvjp(*rules)
 
 
-from . import _ops  # noqa: E402  (Node's operators call the primitives, which need Node)
+from . import _dispatch, _ops  # noqa: E402  (Node's operators call the primitives, which need Node)

@@ -17,9 +17,14 @@ import numpy as np
 
 from ._core import Node, primitive, value_of
 
-# NumPy callable -> fgrad function, consulted by Node.__array_ufunc__/__array_function__.
+# NumPy callable -> fgrad function, consulted by Node.__array_ufunc__/__array_function__
+# (see fgrad._dispatch); fgrad.numpy fills most of them.
 UFUNCS: dict[Any, Callable[..., Any]] = {}
 ARRAY_FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+# (ufunc, method) -> fgrad function, for np.add.reduce(x), np.multiply.outer(a, b), ...
+UFUNC_METHODS: dict[tuple[Any, str], Callable[..., Any]] = {}
+# ndarray attribute name -> function of the Node giving it: x.max, x.dot, x.at, ...
+ARRAY_ATTRIBUTES: dict[str, Callable[[Node], Any]] = {}
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
@@ -109,7 +114,8 @@ def _keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Any:
+def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Broadcast `g`, the result of reducing `x` over `axis`, back to the shape of `x`."""
     shape = shape_of(x)
     if shape_of(g) == shape:
         return g
@@ -118,20 +124,33 @@ def _sum_vjp(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False,
     return broadcast_to(g, shape)
 
 
+def reduced_count(x: Any, axis: Any) -> int:
+    """How many elements of `x` each result of a reduction over `axis` combines."""
+    shape = shape_of(x)
+    return int(np.prod([shape[a] for a in _normalize_axes(axis, len(shape))], dtype=np.int64))
+
+
+# Rules mirror NumPy's signatures, so positional calls such as np.sum(x, 1) work; `out`
+# is absent on purpose (traced values are never written into).
+def _sum_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
+             keepdims: bool = False, initial: Any = None) -> Any:
+    return expand_reduced(g, a, axis, keepdims)
+
+
 sum = primitive(np.sum, _sum_vjp, name="sum")  # noqa: A001 - mirrors numpy's name
 
 
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Arithmetic mean along `axis` (differentiable).
+def _mean_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *, keepdims: bool = False) -> Any:
+    return expand_reduced(g, a, axis, keepdims) / reduced_count(a, axis)
+
+
+mean = primitive(np.mean, _mean_vjp, name="mean", doc="""Arithmetic mean along `axis` (differentiable ``np.mean``).
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
         >>> fgrad.grad(lambda x: fnp.mean(x * x))(fgrad.numpy.asarray([1.0, 2.0]))
         array([1., 2.])
-    """
-    shape = shape_of(x)
-    count = int(np.prod([shape[a] for a in _normalize_axes(axis, len(shape))], dtype=np.int64))
-    return sum(x, axis=axis, keepdims=keepdims) / count
+    """)
 
 
 # ---------------------------------------------------------------- shapes
@@ -237,8 +256,23 @@ ARRAY_FUNCTIONS.update({
 })
 
 
+def _plain_index_part(i: Any) -> Any:
+    i = value_of(i)
+    if isinstance(i, list):
+        i = np.asarray([value_of(v) for v in i])
+        if i.size == 0:  # NumPy reads an empty list as an empty integer index
+            i = i.astype(np.intp)
+    if isinstance(i, np.ndarray):  # a private copy: the graph must not see later writes
+        i = i.copy()
+        i.flags.writeable = False
+    return i
+
+
 def plain_index(idx: Any) -> Any:
-    """An index with traced parts replaced by their values (indices are not differentiated)."""
+    """An index with traced parts replaced by private constant copies of their values.
+
+    Indices are not differentiated: integer and boolean arrays select elements.
+    """
     if type(idx) is tuple:
-        return tuple(value_of(i) for i in idx)
-    return value_of(idx)
+        return tuple(_plain_index_part(i) for i in idx)
+    return _plain_index_part(idx)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -83,9 +85,14 @@ def test_rule_is_used_at_every_nesting_level():
     assert got == pytest.approx(s * s + log1pexp(x) * s * (1 - s), rel=1e-14)
 
 
+# A stable forward written with a NumPy tool fgrad cannot see through (np.vectorize over
+# Python math): only the custom rule can differentiate it.
+_log1pexp_elementwise = np.vectorize(lambda v: math.log1p(math.exp(-abs(v))) + max(v, 0.0), otypes=[float])
+
+
 @fgrad.custom_vjp
 def log1pexp_numpy(x):
-    return np.logaddexp(0.0, x)  # stable, but not an operation fgrad can differentiate
+    return _log1pexp_elementwise(x)[()]
 
 
 def log1pexp_numpy_fwd(x):
@@ -97,8 +104,8 @@ log1pexp_numpy.defvjp(log1pexp_numpy_fwd, log1pexp_bwd)
 
 
 def test_any_numpy_forward_differentiates_to_any_order_through_the_rule():
-    with pytest.raises(TypeError, match=r"np.logaddexp is not supported on traced values"):
-        fgrad.grad(lambda x: np.logaddexp(0.0, x))(1.0)
+    with pytest.raises(TypeError, match=r"cannot convert the traced value .* cut its derivative"):
+        fgrad.grad(_log1pexp_elementwise)(1.0)
     x = np.array([-1000.0, -2.0, 0.0, 1.5, 1000.0])
     s = sigmoid(x)
     np.testing.assert_allclose(fgrad.grad(lambda x: np.sum(log1pexp_numpy(x)))(x), s, rtol=4e-15)

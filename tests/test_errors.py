@@ -101,7 +101,7 @@ def test_writes_into_traced_values_are_refused():
 
 
 def test_unsupported_numpy_function_is_named():
-    with pytest.raises(TypeError, match=r"np\.[a-z_]+ is not supported on traced values"):
+    with pytest.raises(TypeError, match=r"np\.fft\.fft is not supported on traced values"):
         fgrad.grad(lambda x: np.fft.fft(x).real.sum())(np.ones(4))
 
 

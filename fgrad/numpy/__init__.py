@@ -1,20 +1,49 @@
 """Differentiable NumPy: ``import fgrad.numpy as fnp``.
 
-Each function behaves like its NumPy namesake on plain arrays (one NumPy call) and
-records a differentiable primitive on traced values.
+Each function behaves like its NumPy namesake: on plain arrays it is one NumPy call
+with NumPy's result; on traced values it records a primitive whose VJP rule is written
+in fgrad operations, so derivatives of any order work. The same functions are reached
+by plain ``np.*`` calls and ndarray methods on traced values, so unmodified NumPy code
+can be differentiated; ``fnp.supported()`` lists the NumPy functions that work, and
+any other raises an error naming it. Piecewise-constant helpers (comparisons,
+``argmax``, ``floor``, ``zeros_like``...) return plain values.
 
 Example:
-    >>> import fgrad, fgrad.numpy as fnp
+    >>> import numpy as np, fgrad, fgrad.numpy as fnp
     >>> fgrad.grad(lambda x: fnp.sum(fnp.sin(x) ** 2))(fnp.asarray([0.0, 1.0])).round(6)
     array([0.      , 0.909297])
+    >>> fgrad.grad(lambda x: np.max(np.cumsum(x)) + x.dot(x))(np.array([1.0, -2.0, 3.0]))
+    array([ 3., -3.,  7.])
 """
 
-from numpy import asarray, float32, float64, pi, e  # noqa: F401 - constants and constructors
-
-from .._ops import (  # noqa: F401
-    absolute, add, broadcast_to, cos, divide, exp, log, matmul, mean, multiply, negative,
-    power, reshape, sign, sin, sqrt, square, subtract, sum, swapaxes, tan, tanh, transpose,
+from numpy import (  # noqa: F401 - constants, dtypes and constructors (plain NumPy)
+    arange, bool_, e, empty, euler_gamma, eye, float16, float32, float64, identity, inf, int32, int64,
+    linspace, logspace, nan, newaxis, ones, pi, tri, zeros,
 )
 
-abs = absolute  # noqa: A001
-true_divide = divide
+from .._ops import broadcast_to, cast, swapaxes  # noqa: F401
+from . import _contract, _creation, _elementwise, _indexing, _methods, _reductions, _shape, linalg
+from ._contract import *  # noqa: F401,F403
+from ._creation import *  # noqa: F401,F403
+from ._elementwise import *  # noqa: F401,F403
+from ._indexing import *  # noqa: F401,F403
+from ._methods import array_attributes
+from ._reductions import *  # noqa: F401,F403
+from ._register import supported
+from ._shape import *  # noqa: F401,F403
+
+__all__ = sorted({
+    *_contract.__all__, *_creation.__all__, *_elementwise.__all__, *_indexing.__all__, *_reductions.__all__,
+    *_shape.__all__, "array_attributes", "linalg", "supported",
+})
+
+# Most functions here are made by helpers (`numpy_primitive`, `composite`, `plain`), so
+# doctest would not find their examples by module: list them for it explicitly.
+__test__ = {
+    name: obj for name, obj in ((n, globals()[n]) for n in __all__)
+    if callable(obj) and "fgrad" in (getattr(obj, "__doc__", None) or "") and ">>>" in obj.__doc__
+}
+__test__.update({
+    f"linalg.{name}": getattr(linalg, name) for name in linalg.__all__
+    if "fgrad" in (getattr(linalg, name).__doc__ or "")
+})

@@ -1,0 +1,145 @@
+"""NumPy's protocols on traced values: ``np.sin(x)``, ``np.sum(x, 1)``, ``x.max()``.
+
+`Node.__array_ufunc__`, `Node.__array_function__` and `Node.__getattr__` land here. Each
+looks the NumPy callable (or ndarray attribute) up in the tables of `fgrad._ops`, which
+`fgrad.numpy` fills, and calls fgrad's version. Anything not in a table is refused with
+an error that names it: fgrad never hands back an object array and never drops a
+derivative silently. Writes (``out=``, ``np.add.at``, ``np.copyto``, ``x.fill``) are
+refused with the functional alternative.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _ops
+
+IMMUTABLE_HINT = (
+    "traced values are immutable, so fgrad cannot write into them. Build a new value "
+    "instead: `x.at[idx].set(v)` / `x.at[idx].add(v)` (also `fgrad.numpy.at(x)[idx]` for "
+    "plain arrays), `fgrad.numpy.where(mask, v, x)`, or `a = a + x` rather than `a += x` "
+    "into an array."
+)
+
+# NumPy functions that write into an argument; refused with IMMUTABLE_HINT.
+IN_PLACE_FUNCTIONS = frozenset({
+    np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis,
+})
+
+# Alternatives worth naming for NumPy functions fgrad does not differentiate.
+HINTS: dict[Any, str] = {
+    np.median: "sort with fgrad.numpy.sort and index the middle element(s)",
+    np.linalg.eigh: "for the log-determinant or inverse use fgrad.numpy.linalg.slogdet / inv",
+    np.linalg.svd: "for norms use fgrad.numpy.linalg.norm (Frobenius, 1, inf)",
+    np.linalg.lstsq: "solve the normal equations with fgrad.numpy.linalg.solve(a.T @ a, a.T @ b)",
+    np.linalg.pinv: "use fgrad.numpy.linalg.solve or inv on a full-rank system",
+}
+
+
+def numpy_name(func: Any) -> str:
+    """``np.linalg.inv`` for numpy.linalg.inv, ``np.add`` for the ufunc add."""
+    module = getattr(func, "__module__", None)
+    if isinstance(func, np.ufunc) or not module or not module.startswith("numpy"):
+        module = "numpy"
+    return "np" + module[len("numpy"):] + "." + func.__name__
+
+
+def not_supported(what: str, hint: str | None = None) -> TypeError:
+    """The error for a NumPy function or method fgrad does not differentiate."""
+    advice = f" Instead: {hint}." if hint else ""
+    return TypeError(
+        f"{what} is not supported on traced values by fgrad, so its derivative cannot be "
+        f"computed.{advice} fgrad.numpy.supported() lists what is; to differentiate {what} "
+        "yourself define it with fgrad.primitive (a NumPy forward plus a VJP rule) or "
+        "fgrad.custom_vjp; to use its result as a constant, call it on `x.value` or "
+        "`fgrad.stop_gradient(x)`."
+    )
+
+
+def _refuse_out(what: Callable[[], str], kwargs: dict) -> None:
+    out = kwargs.pop("out", None)
+    if out is not None and not (type(out) is tuple and all(o is None for o in out)):
+        raise TypeError(f"{what()}(..., out=...) would write into an array in place: {IMMUTABLE_HINT}")
+
+
+def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
+    """``ufunc.method(*inputs, **kwargs)`` with a Node among the inputs."""
+    if method == "__call__" and not kwargs:  # the common case, first
+        fun = _ops.UFUNCS.get(ufunc)
+        if fun is not None:
+            return fun(*inputs)
+
+    def what() -> str:
+        name = numpy_name(ufunc)
+        return name if method == "__call__" else f"{name}.{method}"
+
+    if method == "at":
+        raise TypeError(f"{what()}(x, idx, v) writes into its argument in place: {IMMUTABLE_HINT}")
+    kwargs = dict(kwargs)
+    _refuse_out(what, kwargs)
+    if method == "outer" and ufunc.nin == 2 and ufunc in _ops.UFUNCS and not kwargs:
+        a, b = inputs
+        return _ops.UFUNCS[ufunc](_ops.reshape(a, shape=_ops.shape_of(a) + (1,) * _ops.ndim_of(b)), b)
+    if method != "__call__" and getattr(_ops.UFUNCS.get(ufunc), "is_plain", False):
+        return getattr(ufunc, method)(*_ops.plain_index(tuple(inputs)), **kwargs)  # np.logical_and.reduce...
+    if method != "__call__":  # reduce, accumulate: wrappers with NumPy's signature
+        fun = _ops.UFUNC_METHODS.get((ufunc, method))
+        if fun is None:
+            raise not_supported(what())
+        return fun(*inputs, **kwargs)
+    fun = _ops.UFUNCS.get(ufunc)
+    if fun is None:
+        raise not_supported(what())
+    if kwargs and not getattr(fun, "accepts_ufunc_kwargs", False):
+        raise TypeError(
+            f"{what()} with keyword arguments {sorted(kwargs)} is not supported on traced values "
+            "by fgrad (its derivative would not account for them); call it without them."
+        )
+    return fun(*inputs, **kwargs)
+
+
+def array_function(func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """``func(*args, **kwargs)`` for a NumPy function with a Node among its arguments."""
+    fun = _ops.ARRAY_FUNCTIONS.get(func)
+    if fun is None:
+        name = numpy_name(func)
+        if func in IN_PLACE_FUNCTIONS:
+            also = " (np.full and np.full_like use it to write a traced fill value: call fgrad.numpy.full / full_like)"
+            raise TypeError(f"{name}{also if func is np.copyto else ''} writes into its argument in place: {IMMUTABLE_HINT}")
+        raise not_supported(name, HINTS.get(func))
+    if "out" in kwargs:
+        kwargs = dict(kwargs)
+        _refuse_out(lambda: numpy_name(func), kwargs)
+    return fun(*args, **kwargs)
+
+
+# ndarray attributes refused with a specific reason, and the alternative.
+_REFUSED_ATTRIBUTES = {
+    **dict.fromkeys(("fill", "put", "itemset", "resize", "setfield", "setflags", "partition", "byteswap"),
+                    "writes into the array in place: " + IMMUTABLE_HINT),
+    "sort": "sorts in place: use `fgrad.numpy.sort(x)`, which returns a new, differentiable value",
+    **dict.fromkeys(("item", "tolist", "tobytes", "tofile", "__index__"),
+                    "would turn the traced value into a Python constant and silently cut its "
+                    "derivative: take the constant explicitly with `x.value`"),
+}
+
+
+def node_attribute(node: Any, name: str) -> Any:
+    """``node.name`` for a name the Node class does not define (ndarray methods)."""
+    get = _ops.ARRAY_ATTRIBUTES.get(name)
+    if get is not None:
+        return get(node)
+    if name.startswith("__") and name.endswith("__"):
+        raise AttributeError(name)
+    reason = _REFUSED_ATTRIBUTES.get(name)
+    if reason is not None:
+        raise AttributeError(f"`x.{name}` on a traced value {reason}")
+    if hasattr(np.ndarray, name):
+        raise AttributeError(
+            f"the ndarray attribute `x.{name}` is not supported on traced values by fgrad. "
+            "Use the fgrad.numpy function of the same name if there is one "
+            "(fgrad.numpy.supported()), or `x.value` for a constant."
+        )
+    raise AttributeError(f"'Node' object has no attribute {name!r}")

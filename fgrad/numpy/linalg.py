@@ -1,0 +1,303 @@
+"""Differentiable ``numpy.linalg``: ``fnp.linalg.inv``, ``det``, ``slogdet``, ``solve``, ``cholesky``, ``norm``...
+
+Batched (stacked) matrices work as in NumPy. The VJP rules are the classic matrix
+identities written with fgrad operations, so second derivatives (Hessians of
+log-determinants, say) work too.
+
+Example:
+    >>> import numpy as np, fgrad, fgrad.numpy as fnp
+    >>> a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    >>> np.allclose(fgrad.grad(lambda a: fnp.linalg.slogdet(a)[1])(a), np.linalg.inv(a).T)
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .._core import primitive, value_of
+from .._dispatch import not_supported
+from .._ops import absolute, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast
+from . import _contract, _shape
+from ._contract import tril
+from ._reductions import max, min, sum
+from ._register import composite, numpy_function, numpy_primitive, register
+from ._shape import normalize_axis_tuple, squeeze
+
+__all__ = ["cholesky", "cross", "det", "diagonal", "inv", "matmul", "matrix_norm", "matrix_power", "matrix_transpose",
+           "multi_dot", "norm", "outer", "slogdet", "solve", "tensordot", "trace", "vecdot", "vector_norm"]
+
+SPD = "(np.array([[2.0, 0.5], [0.5, 1.0]]),)"
+_NEW_SOLVE = int(np.__version__.split(".")[0]) >= 2  # NumPy 2: b is a vector only when 1-D
+
+
+def _T(x: Any) -> Any:
+    return swapaxes(x, -1, -2)
+
+
+def _as_matrices(x: Any) -> Any:
+    """Scalars per matrix, shaped (..., 1, 1) to scale whole matrices."""
+    return reshape(x, shape_of(x) + (1, 1))
+
+
+inv = numpy_primitive(np.linalg.inv, lambda g, ans, a: negative(matmul(_T(ans), matmul(g, _T(ans)))), sample=SPD)
+det = numpy_primitive(np.linalg.det, lambda g, ans, a: _as_matrices(g * ans) * _T(inv(a)), sample=SPD)
+_logabsdet = primitive(lambda a: np.linalg.slogdet(a)[1], lambda g, ans, a: _as_matrices(g) * _T(inv(a)),
+                       name="logabsdet")
+_SLOGDET = type(np.linalg.slogdet(np.eye(1)))
+
+
+@composite(np.linalg.slogdet)
+def slogdet(a: Any) -> Any:
+    """``(sign, log|det a|)``; the sign is piecewise constant (plain), ``logabsdet`` differentiable.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda a: fnp.linalg.slogdet(a).logabsdet)(np.array([[2.0, 0.0], [0.0, 4.0]]))
+        array([[0.5 , 0.  ],
+               [0.  , 0.25]])
+    """
+    sign = np.linalg.slogdet(value_of(a))[0]
+    return _SLOGDET(sign, _logabsdet(a)) if _SLOGDET is not tuple else (sign, _logabsdet(a))
+
+
+def _solve_cotangents(g: Any, ans: Any, a: Any, b: Any) -> tuple[bool, Any, Any]:
+    vector = len(shape_of(b)) == 1 if _NEW_SOLVE else len(shape_of(b)) == len(shape_of(a)) - 1
+    gm = reshape(g, shape_of(g) + (1,)) if vector else g
+    xm = reshape(ans, shape_of(ans) + (1,)) if vector else ans
+    return vector, solve(_T(a), gm), xm
+
+
+def _solve_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    _, gb, x = _solve_cotangents(g, ans, a, b)
+    return unbroadcast(negative(matmul(gb, _T(x))), a)
+
+
+def _solve_vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
+    vector, gb, _ = _solve_cotangents(g, ans, a, b)
+    return unbroadcast(reshape(gb, shape_of(gb)[:-1]) if vector else gb, b)
+
+
+solve = numpy_primitive(np.linalg.solve, _solve_vjp_a, _solve_vjp_b,
+                        sample="(np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0]))")
+
+
+def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
+    # Murray (2016), "Differentiation of the Cholesky decomposition": with L = ans,
+    # S = L^-T Phi(L^T g) L^-1 where Phi keeps the lower triangle and halves the diagonal;
+    # the cotangent of the (symmetric) input is the symmetric part of S.
+    n = shape_of(ans)[-1]
+    phi = tril(matmul(_T(ans), g)) * (1.0 - 0.5 * np.eye(n, dtype=np.result_type(value_of(ans))))
+    s = _T(solve(_T(ans), _T(solve(_T(ans), phi))))
+    return 0.5 * (s + _T(s))
+
+
+cholesky = numpy_primitive(np.linalg.cholesky, _cholesky_vjp, sample=SPD,
+                           call="np.linalg.cholesky((x + x.T) / 2)")
+
+
+# ---------------------------------------------------------------- compositions
+def _two_norm(x: Any, axis: Any, keepdims: bool) -> Any:
+    return sqrt(sum(x * x, axis=axis, keepdims=keepdims))
+
+
+@composite(np.linalg.norm)
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
+    """Vector norms (2, 1, inf, -inf, 0, any p) and matrix norms ('fro', 1, -1, inf, -inf).
+
+    The spectral and nuclear norms (ord 2, -2, 'nuc' of matrices) need an SVD, which
+    fgrad does not differentiate. As in JAX, the 2-norm has no derivative at zero (nan).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(fnp.linalg.norm)(np.array([3.0, 4.0]))
+        array([0.6, 0.8])
+    """
+    nd = len(shape_of(x))
+    if axis is None:
+        if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
+            return _two_norm(x, None, keepdims)
+        if nd > 2:
+            raise ValueError("norm: improper number of dimensions to norm")
+        axis = tuple(range(nd))
+    axes = normalize_axis_tuple(axis, nd)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes, keepdims)
+    if len(axes) == 2:
+        out = _matrix_norm(x, ord, axes)
+        return out if keepdims else squeeze(out, axes)
+    raise ValueError("norm: improper number of dimensions to norm")
+
+
+def _vector_norm(x: Any, ord: Any, axes: tuple, keepdims: bool) -> Any:  # noqa: A002
+    if ord is None or ord == 2:
+        return _two_norm(x, axes, keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"norm: invalid norm order {ord!r} for vectors")
+    if ord == np.inf:
+        return max(absolute(x), axes, keepdims=keepdims)
+    if ord == -np.inf:
+        return min(absolute(x), axes, keepdims=keepdims)
+    if ord == 0:  # the number of nonzeros: piecewise constant
+        return np.sum(value_of(x) != 0, axis=axes, keepdims=keepdims).astype(np.result_type(value_of(x), float))
+    if ord == 1:
+        return sum(absolute(x), axis=axes, keepdims=keepdims)
+    return sum(absolute(x) ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
+
+
+def _matrix_norm(x: Any, ord: Any, axes: tuple) -> Any:  # noqa: A002
+    row, col = axes
+    if ord in (None, "fro", "f"):
+        return _two_norm(x, axes, True)
+    if ord in (1, -1, np.inf, -np.inf):
+        summed, over = (row, col) if ord in (1, -1) else (col, row)
+        pick = max if ord > 0 else min
+        return pick(sum(absolute(x), axis=summed, keepdims=True), over, keepdims=True)
+    if ord in (2, -2, "nuc"):
+        raise not_supported(f"np.linalg.norm(..., ord={ord!r}) of matrices",
+                            "the Frobenius norm (ord=None) or ord=1/inf, which need no SVD")
+    raise ValueError(f"norm: invalid norm order {ord!r} for matrices")
+
+
+@composite(np.linalg.multi_dot)
+def multi_dot(arrays: Sequence[Any], *, out: Any = None) -> Any:
+    """The chained product of `arrays` (a 1-D first/last array acts as a row/column vector).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda a: fnp.linalg.multi_dot([np.ones(2), a, np.ones(2)]))(np.eye(2))
+        array([[1., 1.],
+               [1., 1.]])
+    """
+    if out is not None:
+        raise TypeError("multi_dot(..., out=...) would write into an array in place; traced values are immutable")
+    arrays = list(arrays)
+    if len(arrays) < 2:
+        raise ValueError("multi_dot: expecting at least two arrays")
+    result = arrays[0]
+    for a in arrays[1:]:
+        result = matmul(result, a)
+    return result
+
+
+@composite(np.linalg.matrix_power)
+def matrix_power(a: Any, n: int) -> Any:
+    """`a` multiplied by itself `n` times (``inv(a)`` for negative `n`), by repeated squaring.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda a: fnp.trace(fnp.linalg.matrix_power(a, 3)))(np.eye(2))
+        array([[3., 0.],
+               [0., 3.]])
+    """
+    n = int(n)
+    shape = shape_of(a)
+    if n == 0:  # the identity does not depend on a
+        return np.broadcast_to(np.eye(shape[-1], dtype=np.result_type(value_of(a))), shape).copy()
+    if n < 0:
+        a, n = inv(a), -n
+    result = None
+    while n:
+        if n & 1:
+            result = a if result is None else matmul(result, a)
+        n >>= 1
+        if n:
+            a = matmul(a, a)
+    return result
+
+
+# ---------------------------------------------------------------- NumPy 2's array-API spellings
+@composite(numpy_function("linalg.trace"), name="trace")
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    """Traces of the matrices in the last two axes.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fnp.linalg.trace(np.ones((4, 2, 2))).shape
+        (4,)
+    """
+    return _contract.trace(x, offset, -2, -1, dtype)
+
+
+@composite(numpy_function("linalg.diagonal"), name="diagonal")
+def diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    """Diagonals of the matrices in the last two axes.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.diagonal(np.arange(4.0).reshape(2, 2))
+        array([0., 3.])
+    """
+    return _contract.diagonal(x, offset, -2, -1)
+
+
+@composite(numpy_function("linalg.outer"), name="outer")
+def outer(x1: Any, x2: Any, /) -> Any:
+    """Outer product of two vectors.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.outer(np.ones(2), np.arange(3.0)).shape
+        (2, 3)
+    """
+    if len(shape_of(x1)) != 1 or len(shape_of(x2)) != 1:
+        raise ValueError("linalg.outer: both inputs must be 1-dimensional")
+    return _contract.outer(x1, x2)
+
+
+@composite(numpy_function("linalg.tensordot"), name="tensordot")
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Any:
+    """``fgrad.numpy.tensordot`` with `axes` as a keyword.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.tensordot(np.ones((2, 3)), np.ones((3, 4)), axes=1).shape
+        (2, 4)
+    """
+    return _contract.tensordot(x1, x2, axes)
+
+
+@composite(numpy_function("linalg.cross"), name="cross")
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """Cross product of 3-vectors along `axis`.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> fnp.linalg.cross(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]))
+        array([0., 0., 1.])
+    """
+    if shape_of(x1)[axis] != 3 or shape_of(x2)[axis] != 3:
+        raise ValueError("linalg.cross: both inputs must be 3-vectors along `axis`")
+    return _contract.cross(x1, x2, axis=axis)
+
+
+@composite(numpy_function("linalg.vector_norm"), name="vector_norm")
+def vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:  # noqa: A002
+    """Vector norm over `axis` (all axes, as one vector, when None).
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.linalg.vector_norm(x, ord=1))(np.array([[1.0, -2.0]]))
+        array([[ 1., -1.]])
+    """
+    axes = tuple(range(len(shape_of(x)))) if axis is None else normalize_axis_tuple(axis, len(shape_of(x)))
+    return _vector_norm(x, ord, axes, keepdims)
+
+
+@composite(numpy_function("linalg.matrix_norm"), name="matrix_norm")
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:  # noqa: A002
+    """Matrix norm of the matrices in the last two axes.
+
+    Example:
+        >>> import numpy as np, fgrad.numpy as fnp
+        >>> float(fnp.linalg.matrix_norm(np.eye(2), ord=1))
+        1.0
+    """
+    return norm(x, ord, (-2, -1), keepdims)
+
+
+vecdot = _contract.vecdot
+matrix_transpose = _shape.matrix_transpose
+register((np.linalg.matmul,) if hasattr(np.linalg, "matmul") else (), matmul)
