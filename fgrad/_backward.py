@@ -93,6 +93,8 @@ def _ans_needed(prim: Primitive, argnums: tuple[int, ...]) -> bool:
 # `existing` is referenced by the cotangent table, by the caller's local variable and by
 # getrefcount's own argument: no more means no one else can observe an in-place update.
 _PRIVATE_REFCOUNT = 3
+# Below this many elements a new array costs less than the checks that avoid it.
+_IN_PLACE_MIN_SIZE = 4096
 
 
 def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
@@ -105,6 +107,7 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
     existing = cts[p]
     if (
         type(existing) is np.ndarray
+        and existing.size >= _IN_PLACE_MIN_SIZE
         and type(contribution) is not Node
         and existing.flags.writeable
         and existing.base is None

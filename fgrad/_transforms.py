@@ -75,7 +75,7 @@ def _float_dtype_of(x: Any, fun: Callable[..., Any], i: int, transform: str) -> 
     """The dtype of a differentiable leaf of argument `i`, or a TypeError saying what was expected."""
     if type(x) is float or type(x) is np.float64:  # common cases first: no label is built
         return _FLOAT64
-    if type(x) is np.ndarray and x.dtype.kind == "f":
+    if (type(x) is np.ndarray or type(x) is Node) and x.dtype.kind == "f":
         return x.dtype
     label = _argument_label(fun, i)
     if type(x) is Node:
