@@ -54,16 +54,18 @@ def jax() -> ModuleType:
 
 
 def versions() -> dict[str, str]:
-    """Installed version of each peer, or 'not installed'."""
+    """Installed version of each peer, or why it is missing."""
+    from importlib.metadata import PackageNotFoundError, version
+
     out = {}
     for name in PEERS:
         try:
-            mod = globals()[name]()
-            out[name] = str(getattr(mod, "__version__", "installed"))
+            globals()[name]()
         except PeerMissing:
             out[name] = "not installed"
-    if out.get("dezero") == "installed":
-        from importlib.metadata import version
-
-        out["dezero"] = version("dezero")
+            continue
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "installed"
     return out
