@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only W1,W3] [--out DIR]``: run, print, write results.
+"""``python -m benchmarks [--quick] [--only W1,W3] [--frameworks fgrad,torch] [--out DIR]``: run, print, write results.
 
 Prints one table per workload (times with their ratio to fgrad), writes
 ``results-<time>.json`` / ``.md`` and ``latest.json`` / ``latest.md`` into DIR
@@ -25,6 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     parser.add_argument("--only", default="", help="comma-separated workloads to run, e.g. W1,W3 (default: all)")
+    parser.add_argument("--frameworks", default="", help="comma-separated frameworks to run, e.g. fgrad,torch (default: all)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="directory for the JSON/Markdown results")
     args = parser.parse_args(argv)
     chosen = [w.strip().upper() for w in args.only.split(",") if w.strip()] or list(WORKLOADS)
@@ -47,12 +48,14 @@ def markdown_report(rows: list[Row], meta: dict[str, Any], workloads: list[str])
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = Settings(quick=args.quick, repeats=3 if args.quick else 7, min_batch=0.02 if args.quick else 0.05,
+    frameworks = tuple(f.strip() for f in args.frameworks.split(",") if f.strip()) or None
+    settings = Settings(quick=args.quick, frameworks=frameworks, repeats=3 if args.quick else 7, min_batch=0.02 if args.quick else 0.05,
                         budget=3.0 if args.quick else 10.0)
     meta = {
         "machine": report.machine_info(),
         "peers": _peers.versions(),
-        "command": "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else ""),
+        "command": "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
+        + (f" --frameworks {args.frameworks}" if args.frameworks else ""),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
     print("fgrad benchmarks —", ", ".join(f"{k}: {v}" for k, v in meta["machine"].items()))
