@@ -2,17 +2,25 @@
 
 Iterative throughout (graphs of 10**6 nodes and more), linear time: a first walk counts,
 for every reachable Node, how many children will send it a cotangent; a second walk
-(Kahn's algorithm in reverse) processes a Node once all of those have arrived.  Each
-cotangent is dropped from the call-local table as soon as it has been propagated, and
-so is every reference the walk holds to a processed Node, so the graph can be freed
-while the walk is still running.
+(Kahn's algorithm in reverse) processes a Node once all of those have arrived.
+
+Memory is what limits large-array gradients, so the walk lets the graph go as early as
+it can: each cotangent is dropped from the call-local table once propagated, the walk's
+own reference to a Node is dropped *before* its VJP rules run (so a value no rule needs,
+e.g. the input of ``exp``, whose rule uses only the output, is freed before the rules
+allocate their results), and fan-in sums are added in place into cotangent buffers that
+nothing but the walk can see.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import dis
+import sys
+from typing import Any, Callable, Iterable
 
-from ._core import Node
+import numpy as np
+
+from ._core import Node, Primitive
 from ._ops import add
 
 
@@ -36,6 +44,110 @@ def _count_children(roots: Iterable[Node]) -> dict[Node, int]:
     return pending
 
 
+# ----------------------------------------------------------------- which rules read `ans`
+_LOCAL_OPS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST",
+                        "DELETE_FAST", "LOAD_CLOSURE", "MAKE_CELL", "LOAD_DEREF"})
+_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "sys", "inspect"})
+_READS_ANS: dict[Any, bool] = {}
+
+
+def _rule_reads_ans(rule: Callable[..., Any]) -> bool:
+    """Whether ``rule(g, ans, *args)`` may read its `ans` argument (when unsure: yes).
+
+    Decided once per code object from its bytecode: `ans` is unread when no instruction
+    touches the local in second position and the rule uses no introspection.  Anything
+    that is not a plain Python function is assumed to read it.
+    """
+    code = getattr(rule, "__code__", None)
+    if code is None:
+        return True
+    known = _READS_ANS.get(code)
+    if known is not None:
+        return known
+    reads = True
+    if code.co_argcount >= 2 and not _INTROSPECTION.intersection(code.co_names):
+        name = code.co_varnames[1]
+        reads = name in code.co_cellvars or any(
+            ins.opname in _LOCAL_OPS and ins.argval == name for ins in dis.get_instructions(code)
+        )
+    _READS_ANS[code] = reads
+    return reads
+
+
+_ANS_NEEDED: dict[tuple[Primitive, tuple[int, ...]], bool] = {}
+
+
+def _ans_needed(prim: Primitive, argnums: tuple[int, ...]) -> bool:
+    """Whether any rule that will run for these argument positions reads the output."""
+    key = (prim, argnums)
+    needed = _ANS_NEEDED.get(key)
+    if needed is None:
+        vjps = prim.vjps
+        needed = any(i < len(vjps) and vjps[i] is not None and _rule_reads_ans(vjps[i]) for i in argnums)
+        if len(_ANS_NEEDED) < 100_000:  # primitives made on the fly must not grow it forever
+            _ANS_NEEDED[key] = needed
+    return needed
+
+
+# ----------------------------------------------------------------- fan-in sums
+# `existing` is referenced by the cotangent table, by the caller's local variable and by
+# getrefcount's own argument: no more means no one else can observe an in-place update.
+_PRIVATE_REFCOUNT = 3
+# Below this many elements a new array costs less than the checks that avoid it.
+_IN_PLACE_MIN_SIZE = 4096
+
+
+def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
+    """``cts[p] += contribution``, in place when the buffer is provably the walk's own.
+
+    Rule results at the outermost level are fresh NumPy arrays; graph values and caller
+    cotangents are read-only, so a writeable, self-owning array of the right shape and
+    dtype that nothing else references can take the sum without a new allocation.
+    """
+    existing = cts[p]
+    if (
+        type(existing) is np.ndarray
+        and existing.size >= _IN_PLACE_MIN_SIZE
+        and type(contribution) is not Node
+        and existing.flags.writeable
+        and existing.base is None
+        and sys.getrefcount(existing) <= _PRIVATE_REFCOUNT
+        and np.shape(contribution) == existing.shape
+        and np.result_type(existing, contribution) == existing.dtype
+    ):
+        np.add(existing, contribution, out=existing)
+        return
+    cts[p] = add(existing, contribution)
+
+
+# ----------------------------------------------------------------- g = 1 through a product
+def _product_with_ones(prim: Primitive, g: Any, args: tuple[Any, ...], i: int) -> Any:
+    """The cotangent of ``args[i]`` of a product whose output cotangent is all ones, or None.
+
+    ``grad(lambda x: sum(a * b))`` sends `sum`'s cotangent, a read-only broadcast of the
+    seed 1.0, into the product, whose rule would then allocate ``1 * b`` in full.  The
+    product with ones is the other factor itself; graph values are read-only, so handing
+    it on is safe.  Only when shapes and dtype already match (no broadcasting to undo);
+    otherwise the rule runs as usual.
+    """
+    if len(args) != 2 or g.flags.writeable:
+        return None
+    other = args[1 - i]
+    if (
+        type(other) is np.ndarray
+        and not other.flags.writeable
+        and other.shape == g.shape
+        and np.shape(args[i]) == g.shape
+        and g.size
+        and not any(g.strides)
+        and g.flat[0] == 1
+        and np.result_type(g, other) == other.dtype
+    ):
+        return other
+    return None
+
+
+# ----------------------------------------------------------------- the walk
 def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     """Cotangents of the leaves (input Nodes) reachable from `roots` (all of one level).
 
@@ -46,7 +158,10 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     pending = _count_children(roots)
     cts: dict[Node, Any] = {}
     for r, c in zip(roots, cotangents):
-        cts[r] = add(cts[r], c) if r in cts else c
+        if r in cts:
+            _accumulate(cts, r, c)
+        else:
+            cts[r] = c
     ready = []
     for r in roots:
         pending[r] -= 1
@@ -56,6 +171,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     roots.clear()
     del r
     leaves: dict[Node, Any] = {}
+    ans_needed: dict[Primitive, dict[tuple[int, ...], bool]] = {}
     while ready:
         node = ready.pop()
         g = cts.pop(node)
@@ -63,11 +179,23 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         if prim is None:
             leaves[node] = g
             continue
-        vjps = prim.vjps
+        parents = node.parents
+        argnums = node.argnums
         args = node.args
         params = node.params
-        ans = node.value
-        for p, i in zip(node.parents, node.argnums):
+        by_argnums = ans_needed.get(prim)
+        if by_argnums is None:
+            by_argnums = ans_needed[prim] = {}
+        needed = by_argnums.get(argnums)
+        if needed is None:
+            needed = by_argnums[argnums] = _ans_needed(prim, argnums)
+        ans = node.value if needed else None
+        # From here on only the locals above keep what the rules need; unless the
+        # caller holds it, the Node goes now, and with it a value no rule reads.
+        del node
+        vjps = prim.vjps
+        g_is_array = type(g) is np.ndarray
+        for p, i in zip(parents, argnums):
             rule = vjps[i] if i < len(vjps) else None
             if rule is None:
                 raise TypeError(
@@ -75,16 +203,26 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     "no VJP rule is defined for it (add one with fgrad.defvjp, or wrap the "
                     "argument in fgrad.stop_gradient if it is meant to be constant)."
                 )
-            contribution = rule(g, ans, *args, **params)
+            contribution = None
+            if g_is_array and prim.forward is np.multiply:
+                contribution = _product_with_ones(prim, g, args, i)
+            if contribution is None:
+                contribution = rule(g, ans, *args, **params)
             if p in cts:
-                cts[p] = add(cts[p], contribution)
+                existing = cts[p]
+                if type(existing) is np.float64 and type(contribution) is np.float64:
+                    cts[p] = existing + contribution  # same IEEE sum as np.add, without its dispatch
+                else:
+                    del existing
+                    _accumulate(cts, p, contribution)
             else:
                 cts[p] = contribution
+            del contribution
             left = pending[p] - 1
             if left:
                 pending[p] = left
             else:
                 del pending[p]
                 ready.append(p)
-        del node, g, args, ans, contribution
+        del g, args, ans, parents, p
     return leaves

@@ -28,7 +28,14 @@ ARRAY_ATTRIBUTES: dict[str, Callable[[Node], Any]] = {}
 
 
 def shape_of(x: Any) -> tuple[int, ...]:
-    return x.shape if type(x) is Node else np.shape(x)
+    # Hot in every rule (unbroadcast): Python numbers and anything with `.shape`
+    # (Nodes, arrays, NumPy scalars) skip np.shape's dispatch.
+    if type(x) is float or type(x) is int:
+        return ()
+    try:
+        return x.shape
+    except AttributeError:
+        return np.shape(x)
 
 
 def ndim_of(x: Any) -> int:

@@ -1,0 +1,66 @@
+"""Every benchmark workload runs once at a toy size with fgrad and the hand-written
+baselines, and the numbers agree (no timing: this only keeps the harness from rotting)."""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import __main__ as cli  # noqa: E402
+from benchmarks import report  # noqa: E402
+from benchmarks.harness import Mismatch, Settings, close, run_case  # noqa: E402
+
+OURS = ("fgrad", "fgrad.optimize.newton", "hand-written Python", "hand-written NumPy")
+SMOKE = Settings(tiny=True, timing=False, frameworks=OURS)
+
+
+@pytest.mark.parametrize("workload", sorted(cli.WORKLOADS))
+def test_workload_agrees_at_a_tiny_size(workload):
+    rows = cli.WORKLOADS[workload].run(SMOKE)
+    assert rows, f"{workload} produced no rows"
+    assert {r.framework for r in rows} <= set(OURS)
+    assert any(r.framework == "fgrad" for r in rows)
+    bad = [(r.case, r.framework, r.status) for r in rows if r.status != "ok" and not r.status.startswith("skipped: damped")]
+    assert not bad, bad
+    print(report.text_table(rows))
+
+
+def test_w3_reports_memory_and_w4_graph_sizes():
+    w3 = cli.WORKLOADS["W3"].run(SMOKE)
+    fgrad_row = next(r for r in w3 if r.framework == "fgrad")
+    numpy_row = next(r for r in w3 if r.framework == "hand-written NumPy")
+    assert 0 < fgrad_row.extra["peak extra / input"] <= 1.2 * numpy_row.extra["peak extra / input"]
+    w4 = cli.WORKLOADS["W4"].run(SMOKE)
+    # tanh's rule is written in its output: d/dx tanh -> a 2-node graph, then it grows gently
+    assert [r.extra["graph records"] for r in w4] == [2, 5, 7]
+
+
+def test_a_wrong_number_is_a_mismatch_row_not_a_crash():
+    rows = run_case("W0", "demo", {"fgrad": lambda: (lambda: 1.0), "broken": lambda: (lambda: 1 / 0)},
+                    check=lambda r: close(r, 2.0), settings=Settings(timing=False))
+    assert rows[0].status.startswith("MISMATCH")
+    assert rows[1].status.startswith("ERROR: ZeroDivisionError")
+    with pytest.raises(Mismatch):
+        close({"a": 1.0}, {"a": 1.0, "b": 2.0})
+
+
+def test_missing_peers_are_skipped(monkeypatch):
+    from benchmarks import _peers
+
+    def missing():
+        raise _peers.PeerMissing("torch not installed (test)")
+
+    rows = run_case("W0", "demo", {"torch": missing}, check=lambda r: None, settings=Settings(timing=False))
+    assert rows[0].status == "skipped: torch not installed (test)"
+
+
+def test_cli_writes_json_and_markdown(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "Settings", lambda **kw: Settings(tiny=True, timing=False, frameworks=("fgrad",)))
+    assert cli.main(["--only", "w1,W4", "--out", str(tmp_path)]) == 0
+    md = (tmp_path / "latest.md").read_text()
+    assert "## W1" in md and "## W4" in md and "| fgrad |" in md
+    assert '"framework": "fgrad"' in (tmp_path / "latest.json").read_text()
+    with pytest.raises(SystemExit):
+        cli.main(["--only", "W9"])
