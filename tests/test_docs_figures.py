@@ -38,11 +38,20 @@ figures = _load_figures_module()
 _FIGURE_LINK = re.compile(r"\]\((?:\.\./)*" + re.escape(figures.FIGURES_DIR) + r"/([^)\s]+)\)")
 
 
+def prose(text: str) -> str:
+    """A page without its code: fenced blocks and inline code spans removed."""
+    lines = text.splitlines()
+    for block, end in fenced_blocks(text):
+        for i in range(block.line - 2, end):
+            lines[i] = ""
+    return re.sub(r"(`+).+?\1", "", "\n".join(lines))
+
+
 def linked_figures() -> dict[str, list[Path]]:
-    """Figure file name -> the pages that link to it."""
+    """Figure file name -> the pages that link to it (outside code)."""
     linked: dict[str, list[Path]] = {}
     for page in PAGES:
-        for name in _FIGURE_LINK.findall(page.read_text(encoding="utf-8")):
+        for name in _FIGURE_LINK.findall(prose(page.read_text(encoding="utf-8"))):
             linked.setdefault(name, []).append(page)
     return linked
 
@@ -62,6 +71,11 @@ def test_the_figure_table_matches_the_figures_the_pages_show():
     assert not missing, f"pages link to figures that docs/figures.py does not draw: {missing}"
     unused = sorted(table - set(LINKED))
     assert not unused, f"docs/figures.py draws figures no page shows: {unused}"
+
+
+def test_links_inside_code_are_not_figure_links():
+    page = "![a](../figures/a.svg)\n`![b](../figures/b.svg)`\n\n```markdown\n![c](figures/c.svg)\n```\n"
+    assert _FIGURE_LINK.findall(prose(page)) == ["a.svg"]
 
 
 def test_figure_names_must_be_unique_svg_names(monkeypatch):
