@@ -49,14 +49,17 @@ class Figure:
 
 # ---------------------------------------------------------------- the functions drawn
 def add_named(x0, x1):
+    """DeZero step 26's first graph: y = x0 + x1, with y named."""
     return fgrad.name(x0 + x1, "y")
 
 
 def goldstein_z(x, y):
+    """Goldstein-Price with its output named z, as in DeZero step 26."""
     return fgrad.name(goldstein(x, y), "z")
 
 
 def nth_derivative(f: Callable[[Any], Any], n: int) -> Callable[[Any], Any]:
+    """``grad`` applied ``n`` times."""
     for _ in range(n):
         f = fgrad.grad(f)
     return f
@@ -75,11 +78,13 @@ LOSS_DATA = {
 
 
 def loss(w, b, x, y):
+    """The small regression loss of how-to/render-graphs.md."""
     p = np.tanh(x @ w + b)
     return np.mean((p - y) ** 2)
 
 
 def loss_graph(*, derivative: bool = False) -> fgrad.Graph:
+    """The graph of `loss` (or of its gradient) in w and b, with x and y constants."""
     f = fgrad.grad(loss, argnums=(0, 1)) if derivative else loss
     return fgrad.trace(f, argnums=(0, 1))(np.array([0.5, -0.5]), 0.1, LOSS_DATA["x"], LOSS_DATA["y"])
 
