@@ -101,7 +101,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("loss.svg", loss_graph),
     Figure("loss-lr-verbose.svg", loss_graph, {"verbose": True, "rankdir": "LR"}),
     Figure("loss-no-constants.svg", loss_graph, {"show_constants": False, "rankdir": "LR"}),
-    Figure("loss-grad-collapsed.svg", lambda: loss_graph(derivative=True), {"max_nodes": 8}),
+    Figure("loss-grad-collapsed.svg", lambda: loss_graph(derivative=True), {"max_nodes": 5}),
 )
 
 

@@ -89,35 +89,43 @@ def _ans_needed(prim: Primitive, argnums: tuple[int, ...]) -> bool:
     return needed
 
 
-# ----------------------------------------------------------------- fan-in sums
-# `existing` is referenced by the cotangent table, by the caller's local variable and by
-# getrefcount's own argument: no more means no one else can observe an in-place update.
+# ----------------------------------------------------------------- in-place updates
+# A private array is referenced by one local variable of its holder, by `_is_private`'s
+# parameter and by getrefcount's own argument: no more means no one else can observe
+# an in-place update.
 _PRIVATE_REFCOUNT = 3
 # Below this many elements a new array costs less than the checks that avoid it.
 _IN_PLACE_MIN_SIZE = 4096
 
 
-def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
-    """``cts[p] += contribution``, in place when the buffer is provably the walk's own.
+def _is_private(x: Any) -> bool:
+    """Whether `x` is a large array that only its caller's one local variable can see.
 
-    Rule results at the outermost level are fresh NumPy arrays; graph values and caller
-    cotangents are read-only, so a writeable, self-owning array of the right shape and
-    dtype that nothing else references can take the sum without a new allocation.
+    Rule results at the outermost level are fresh arrays; graph values and caller
+    cotangents are read-only (or views), and a cotangent that reaches several parents
+    (``x + y``) or is still in the cotangent table has more references.
     """
-    existing = cts[p]
+    return (
+        type(x) is np.ndarray
+        and x.size >= _IN_PLACE_MIN_SIZE
+        and x.flags.writeable
+        and x.base is None
+        and sys.getrefcount(x) <= _PRIVATE_REFCOUNT
+    )
+
+
+def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
+    """``cts[p] += contribution``, in place when the buffer is provably the walk's own."""
+    existing = cts.pop(p)
     if (
-        type(existing) is np.ndarray
-        and existing.size >= _IN_PLACE_MIN_SIZE
+        _is_private(existing)
         and type(contribution) is not Node
-        and existing.flags.writeable
-        and existing.base is None
-        and sys.getrefcount(existing) <= _PRIVATE_REFCOUNT
         and np.shape(contribution) == existing.shape
         and np.result_type(existing, contribution) == existing.dtype
     ):
-        np.add(existing, contribution, out=existing)
-        return
-    cts[p] = add(existing, contribution)
+        cts[p] = np.add(existing, contribution, out=existing)
+    else:
+        cts[p] = add(existing, contribution)
 
 
 # ----------------------------------------------------------------- g = 1 through a product
@@ -204,8 +212,12 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     "argument in fgrad.stop_gradient if it is meant to be constant)."
                 )
             contribution = None
-            if g_is_array and prim.forward is np.multiply:
-                contribution = _product_with_ones(prim, g, args, i)
+            if g_is_array:
+                if prim.forward is np.multiply:
+                    contribution = _product_with_ones(prim, g, args, i)
+                elif prim.forward is np.negative and _is_private(g):
+                    # -g in g's own buffer (in exp(-x), exp's rule just made g)
+                    contribution = np.negative(g, out=g)
             if contribution is None:
                 contribution = rule(g, ans, *args, **params)
             if p in cts:

@@ -280,10 +280,8 @@ def trace(fun: Callable[..., Any], argnums: int | Sequence[int] | None = None) -
         >>> print(fgrad.trace(fgrad.grad(np.tanh))(1.0))
         graph(x:f64[]) {
           t0:f64[] = tanh x
-          t1:f64[] = square t0
-          t2:f64[] = sub 1.0 t1
-          t3:f64[] = mul 1.0 t2
-          return t3
+          t1:f64[] = tanh_vjp 1.0 t0
+          return t1
         }
     """
     if not callable(fun):

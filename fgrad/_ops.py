@@ -83,7 +83,7 @@ negative = primitive(np.negative, lambda g, ans, x: negative(g), name="neg")
 def _pow_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
     if type(y) is not Node and np.ndim(y) == 0:  # constant scalar exponent: keep graphs small
         if y == 2:
-            return unbroadcast(g * (2.0 * x), x)
+            return unbroadcast(square_vjp(g, x), x)
         if y == 1:
             return unbroadcast(g, x)
     return unbroadcast(g * y * x ** (y - 1), x)
@@ -102,16 +102,72 @@ log = primitive(np.log, lambda g, ans, x: g / x, name="log")
 sin = primitive(np.sin, lambda g, ans, x: g * cos(x), name="sin")
 cos = primitive(np.cos, lambda g, ans, x: g * negative(sin(x)), name="cos")
 tan = primitive(np.tan, lambda g, ans, x: g * (1.0 + square(ans)), name="tan")
-# Written in terms of the output: the n-th derivative graph stays a polynomial in `ans`.
-tanh = primitive(np.tanh, lambda g, ans, x: g * (1.0 - square(ans)), name="tanh")
+tanh = primitive(np.tanh, lambda g, ans, x: tanh_vjp(g, ans), name="tanh")
 sqrt = primitive(np.sqrt, lambda g, ans, x: g / (2.0 * ans), name="sqrt")
-square = primitive(np.square, lambda g, ans, x: g * (2.0 * x), name="square")
+square = primitive(np.square, lambda g, ans, x: square_vjp(g, x), name="square")
 absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs")
 
 
 def sign(x: Any) -> Any:
     """Elementwise sign; piecewise constant, so its derivative is zero (a plain value)."""
     return np.sign(value_of(x))
+
+
+# ---------------------------------------------------------------- derivative primitives
+# The derivatives of square and tanh, each one primitive of the cotangent `g`: on large
+# arrays one new array instead of two or three (the rest is done in place in that
+# array), and in derivative graphs one record instead of two or three.  Their own rules
+# are fgrad operations, so they differentiate to any order.
+def _trace_level(x: Any) -> int:
+    return x.level if type(x) is Node else 0
+
+
+def product(*factors: Any) -> Any:
+    """The product of `factors`, constants first, then traced values outermost trace first.
+
+    In a derivative rule some factors are constants and others traced values of various
+    levels; multiplying the constants together first folds them into one number, and
+    each trace then records as few products as it can (higher-order graphs stay small).
+
+    Example:
+        >>> product(2.0, 3.0, 0.5)
+        3.0
+    """
+    ordered = sorted(factors, key=_trace_level)
+    out = ordered[0]
+    for f in ordered[1:]:
+        out = out * f
+    return out
+
+
+def _times_into(g: Any, out: Any) -> Any:
+    """``g * out``, written into `out` (an array the caller just made) when the result fits."""
+    if (type(out) is np.ndarray and (shape_of(g) == out.shape or not shape_of(g))
+            and np.result_type(g, out) == out.dtype):
+        return np.multiply(g, out, out=out)
+    return g * out
+
+
+def _square_vjp_forward(g: Any, x: Any) -> Any:
+    return _times_into(g, 2.0 * x)
+
+
+def _tanh_vjp_forward(g: Any, t: Any) -> Any:
+    out = t * t
+    if type(out) is np.ndarray:
+        return _times_into(g, np.subtract(1.0, out, out=out))
+    return g * (1.0 - out)
+
+
+# g * 2x: bilinear, so each argument's rule is the same primitive of the other one.
+square_vjp = primitive(_square_vjp_forward,
+                       lambda ct, ans, g, x: unbroadcast(square_vjp(ct, x), g),
+                       lambda ct, ans, g, x: unbroadcast(square_vjp(ct, g), x), name="square_vjp")
+# g * (1 - t**2) of the output t = tanh(x): linear in g, and d/dt = -2 g t, so every
+# derivative of tanh stays a polynomial in t and tanh itself is computed once.
+tanh_vjp = primitive(_tanh_vjp_forward,
+                     lambda ct, ans, g, t: unbroadcast(tanh_vjp(ct, t), g),
+                     lambda ct, ans, g, t: unbroadcast(product(-2.0, ct, g, t), t), name="tanh_vjp")
 
 
 # ---------------------------------------------------------------- reductions
