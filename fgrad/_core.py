@@ -16,7 +16,6 @@ from __future__ import annotations
 import inspect
 import itertools
 import operator
-import weakref
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Sequence
 
@@ -386,10 +385,6 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
     return Node(out, prim, tuple(parents), argnums_t, tuple(vals), frozen_params, top)
 
 
-# Per primitive: (number of positional args, keyword names) -> problem message or "".
-_CALL_CHECKS: "weakref.WeakKeyDictionary[Primitive, dict[tuple, str]]" = weakref.WeakKeyDictionary()
-
-
 def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:
     vjps = prim.vjps
     dummy = (None,) * (nargs + 2)
@@ -410,19 +405,13 @@ def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:
     return ""
 
 
-def _check_call(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> None:
+def _check_call(prim: Primitive, nargs: int, names: tuple[str, ...]) -> None:
     """Refuse, at call time, arguments the VJP rules would not accept at backward time.
 
     Otherwise `np.sum(x, where=mask)` would compute a value and fail (or worse, drop the
     `where`) only when differentiated.
     """
-    cache = _CALL_CHECKS.get(prim)
-    if cache is None:
-        cache = _CALL_CHECKS[prim] = {}
-    key = (len(args), tuple(params))
-    problem = cache.get(key)
-    if problem is None:
-        problem = cache[key] = _call_problem(prim, len(args), key[1])
+    problem = _call_problem(prim, nargs, names)
     if problem:
         raise TypeError(problem)
 
@@ -439,12 +428,19 @@ def _refuse_traced_params(name: str, params: Mapping[str, Any]) -> None:
 
 def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     forward = prim.forward
+    # Call shapes (number of positional args, or that and the keyword names) already
+    # checked, each with the primitive it was checked against: the check runs once per
+    # shape, and again if the rules change (defvjp).
+    checked: dict[Any, Primitive] = {}
 
     def apply(*args: Any, **params: Any) -> Any:
         for a in args:
             if type(a) is Node:
                 current = apply.primitive
-                _check_call(current, args, params)
+                shape = (len(args), *params) if params else len(args)
+                if checked.get(shape) is not current:
+                    _check_call(current, len(args), tuple(params))
+                    checked[shape] = current
                 return bind(current, args, params)
         if params:
             _refuse_traced_params(prim.name, params)

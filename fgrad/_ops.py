@@ -11,6 +11,7 @@ the primitive's arguments (unwrapped to the level being differentiated).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -45,7 +46,7 @@ def ndim_of(x: Any) -> int:
 def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    axes = (axis,) if type(axis) is int or np.ndim(axis) == 0 else tuple(axis)
     return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
 
 
@@ -60,7 +61,9 @@ def unbroadcast(g: Any, like: Any) -> Any:
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
     )
     if axes:
-        g = sum(g, axis=axes)
+        # a plain cotangent is summed by the ufunc itself: np.sum's wrapper around it
+        # costs more than the sum of a small array
+        g = np.add.reduce(g, axis=axes) if type(g) is np.ndarray else sum(g, axis=axes)
     return g if shape_of(g) == shape else reshape(g, shape)
 
 
@@ -190,7 +193,7 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
 def reduced_count(x: Any, axis: Any) -> int:
     """How many elements of `x` each result of a reduction over `axis` combines."""
     shape = shape_of(x)
-    return int(np.prod([shape[a] for a in _normalize_axes(axis, len(shape))], dtype=np.int64))
+    return math.prod(shape[a] for a in _normalize_axes(axis, len(shape)))
 
 
 # Rules mirror NumPy's signatures, so positional calls such as np.sum(x, 1) work; `out`
@@ -204,7 +207,8 @@ sum = primitive(np.sum, _sum_vjp, name="sum")  # noqa: A001 - mirrors numpy's na
 
 
 def _mean_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *, keepdims: bool = False) -> Any:
-    return expand_reduced(g, a, axis, keepdims) / reduced_count(a, axis)
+    # divided before it is expanded: the same numbers, one per result instead of per element
+    return expand_reduced(g / reduced_count(a, axis), a, axis, keepdims)
 
 
 mean = primitive(np.mean, _mean_vjp, name="mean", doc="""Arithmetic mean along `axis` (differentiable ``np.mean``).
@@ -217,7 +221,7 @@ mean = primitive(np.mean, _mean_vjp, name="mean", doc="""Arithmetic mean along `
 
 
 # ---------------------------------------------------------------- shapes
-reshape = primitive(lambda x, shape: np.reshape(x, shape),
+reshape = primitive(lambda x, shape: x.reshape(shape) if type(x) is np.ndarray else np.reshape(x, shape),
                     lambda g, ans, x, shape: reshape(g, shape_of(x)), name="reshape")
 broadcast_to = primitive(lambda x, shape: np.broadcast_to(x, shape),
                          lambda g, ans, x, shape: unbroadcast(g, x), name="broadcast_to")
@@ -232,6 +236,8 @@ transpose = primitive(lambda x, axes=None: np.transpose(x, axes), _transpose_vjp
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     """Exchange two axes (differentiable)."""
+    if type(x) is np.ndarray:  # a constant (e.g. in a rule at the outermost level): a view
+        return x.swapaxes(axis1, axis2)
     axes = list(range(ndim_of(x)))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(x, axes=tuple(axes))

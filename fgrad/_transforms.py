@@ -18,7 +18,7 @@ import numpy as np
 from ._backward import backward
 from ._core import Node, new_level, value_of
 from ._ops import cast, shape_of
-from .tree import PyTreeDef, tree_flatten, tree_map, tree_unflatten
+from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "vjp"]
 
@@ -156,20 +156,35 @@ class _Traced:
     def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
                  argnums: tuple[int, ...], transform: str) -> None:
         self.level = level = new_level()
-        diff = tuple(args[i] for i in argnums)
-        leaves, self.in_def = tree_flatten(diff)
+        leaves: list[Any] = []
         dtypes = []
-        for i, tree in zip(argnums, diff):
-            if tree is None:
+        defs = []
+        for i in argnums:
+            tree = args[i]
+            if type(tree) in _NOT_CONTAINERS:  # the common case: one array or number
+                tree_leaves, tree_def = (tree,), _LEAF
+            elif tree is None:
                 raise TypeError(f"{transform}: {_argument_label(fun, i)} is None, expected a float or an array of floats to differentiate")
-            for leaf in (tree,) if type(tree) in _NOT_CONTAINERS else tree_flatten(tree)[0]:
+            else:
+                tree_leaves, tree_def = tree_flatten(tree)
+            for leaf in tree_leaves:
                 dtypes.append(_float_dtype_of(leaf, fun, i, transform))
+            leaves.extend(tree_leaves)
+            defs.append(tree_def)
+        self.in_def = PyTreeDef(tuple, None, tuple(defs))
         self.in_leaves = leaves
         self.in_dtypes = dtypes
-        self.in_nodes = [_input_node(x, level, d) for x, d in zip(leaves, dtypes)]
+        self.in_nodes = nodes = [_input_node(x, level, d) for x, d in zip(leaves, dtypes)]
         new_args = list(args)
-        for i, tree in zip(argnums, tree_unflatten(self.in_def, self.in_nodes)):
-            new_args[i] = tree
+        start = 0
+        for i, tree_def in zip(argnums, defs):
+            if tree_def.kind is None:
+                new_args[i] = nodes[start]
+                start += 1
+            else:
+                count = tree_def.num_leaves
+                new_args[i] = tree_unflatten(tree_def, nodes[start:start + count])
+                start += count
         with _collector_paused():
             self.out = fun(*new_args, **kwargs)
 
@@ -238,7 +253,10 @@ def _split_aux(out: Any, has_aux: bool, transform: str) -> tuple[Any, Any]:
 
 
 def _unpack_grads(grads: list[Any], in_def: PyTreeDef, single: bool) -> Any:
-    trees = tree_unflatten(in_def, grads)
+    if all(c.kind is None for c in in_def.children):  # arrays or numbers, no containers
+        trees = tuple(grads)
+    else:
+        trees = tree_unflatten(in_def, grads)
     return trees[0] if single else trees
 
 

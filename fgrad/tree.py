@@ -34,6 +34,10 @@ Flatten = Callable[[Any], "tuple[Iterable[Any], Hashable]"]
 Unflatten = Callable[[Hashable, list], Any]
 
 _REGISTRY: dict[type, tuple[Flatten, Unflatten]] = {}
+# _handler's answers by type, cleared by each registration: flattening the same kinds
+# of containers and leaves on every transform call need not ask attrs and the registry
+# about each one again.
+_HANDLERS: dict[type, "tuple[Flatten, Unflatten] | None"] = {}
 
 
 def register_pytree_node(cls: type, flatten: Flatten, unflatten: Unflatten) -> None:
@@ -53,6 +57,7 @@ def register_pytree_node(cls: type, flatten: Flatten, unflatten: Unflatten) -> N
     if not (callable(flatten) and callable(unflatten)):
         raise TypeError("register_pytree_node: `flatten` and `unflatten` must be callable")
     _REGISTRY[cls] = (flatten, unflatten)
+    _HANDLERS.clear()
 
 
 register_pytree_node(tuple, lambda t: (t, None), lambda _, c: tuple(c))
@@ -86,6 +91,17 @@ def _attrs_init_names(cls: type) -> tuple[str, ...]:
 
 def _handler(cls: type) -> tuple[Flatten, Unflatten] | None:
     """The (flatten, unflatten) pair for container type `cls`, or None for a leaf type."""
+    try:
+        return _HANDLERS[cls]
+    except KeyError:
+        pass
+    handler = _find_handler(cls)
+    if len(_HANDLERS) < 10_000:  # types made on the fly must not grow it forever
+        _HANDLERS[cls] = handler
+    return handler
+
+
+def _find_handler(cls: type) -> tuple[Flatten, Unflatten] | None:
     handler = _REGISTRY.get(cls)
     if handler is not None:
         return handler
