@@ -46,7 +46,9 @@ def ndim_of(x: Any) -> int:
 def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if type(axis) is int or np.ndim(axis) == 0 else tuple(axis)
+    if type(axis) is int:
+        return (axis % ndim if ndim else 0,)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     return tuple(sorted(int(a) % ndim if ndim else 0 for a in axes))
 
 
@@ -175,9 +177,10 @@ tanh_vjp = primitive(_tanh_vjp_forward,
 
 # ---------------------------------------------------------------- reductions
 def _keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
-    shape = shape_of(x)
-    axes = _normalize_axes(axis, len(shape))
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    shape = list(shape_of(x))
+    for a in _normalize_axes(axis, len(shape)):
+        shape[a] = 1
+    return tuple(shape)
 
 
 def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -185,7 +188,7 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
     shape = shape_of(x)
     if shape_of(g) == shape:
         return g
-    if not keepdims:
+    if not keepdims and axis is not None:  # (a full reduction's scalar broadcasts as it is)
         g = reshape(g, _keepdims_shape(x, axis))
     return broadcast_to(g, shape)
 

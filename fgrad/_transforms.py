@@ -134,6 +134,9 @@ def _lower(x: Any, level: int) -> Any:
 
 def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
     """A cotangent in the shape, dtype and kind (scalar/array) of the input `leaf`."""
+    if type(ct) is np.ndarray and type(leaf) is np.ndarray and ct.dtype == dtype and ct.shape == leaf.shape:
+        # the common case first; graph arrays are read-only and may be views: copied
+        return ct if ct.flags.writeable and ct.base is None else ct.copy()
     if ct is None:
         zeros = np.zeros(np.shape(value_of(leaf)), dtype=dtype)
         return zeros if isinstance(value_of(leaf), np.ndarray) else zeros[()]
@@ -159,6 +162,7 @@ class _Traced:
         leaves: list[Any] = []
         dtypes = []
         defs = []
+        counts = []
         for i in argnums:
             tree = args[i]
             if type(tree) in _NOT_CONTAINERS:  # the common case: one array or number
@@ -171,20 +175,16 @@ class _Traced:
                 dtypes.append(_float_dtype_of(leaf, fun, i, transform))
             leaves.extend(tree_leaves)
             defs.append(tree_def)
+            counts.append(len(tree_leaves))
         self.in_def = PyTreeDef(tuple, None, tuple(defs))
         self.in_leaves = leaves
         self.in_dtypes = dtypes
         self.in_nodes = nodes = [_input_node(x, level, d) for x, d in zip(leaves, dtypes)]
         new_args = list(args)
         start = 0
-        for i, tree_def in zip(argnums, defs):
-            if tree_def.kind is None:
-                new_args[i] = nodes[start]
-                start += 1
-            else:
-                count = tree_def.num_leaves
-                new_args[i] = tree_unflatten(tree_def, nodes[start:start + count])
-                start += count
+        for i, tree_def, count in zip(argnums, defs, counts):
+            new_args[i] = nodes[start] if tree_def.kind is None else tree_unflatten(tree_def, nodes[start:start + count])
+            start += count
         with _collector_paused():
             self.out = fun(*new_args, **kwargs)
 
@@ -312,6 +312,8 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
 def _check_scalar_output(out: Any, transform: str) -> np.dtype:
     if type(out) is Node:
         v = value_of(out)
+        if type(v) is np.float64:  # the common case: no shape or dtype to look up
+            return _FLOAT64
     elif isinstance(out, (int, float, np.ndarray, np.generic)):
         v = np.asarray(out) if not isinstance(out, (np.ndarray, np.generic)) else out
     else:

@@ -162,16 +162,25 @@ def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tup
     """Leaves of `tree` in a fixed order, and its structure (for `tree_unflatten`)."""
     leaves: list = []
 
-    def walk(node: Any) -> PyTreeDef:
-        handler = None if (is_leaf is not None and is_leaf(node)) else _handler(type(node))
-        if handler is None:
-            leaves.append(node)
-            return _LEAF
-        children, aux = handler[0](node)
-        kind = type(node)
-        return PyTreeDef(kind, aux, tuple(walk(c) for c in children))
+    def handler_of(node: Any) -> tuple[Flatten, Unflatten] | None:
+        return None if (is_leaf is not None and is_leaf(node)) else _handler(type(node))
 
-    return leaves, walk(tree)
+    def walk(node: Any, handler: tuple[Flatten, Unflatten]) -> PyTreeDef:
+        children, aux = handler[0](node)
+        defs = []
+        for c in children:  # leaves inline: most children are leaves
+            h = handler_of(c)
+            if h is None:
+                leaves.append(c)
+                defs.append(_LEAF)
+            else:
+                defs.append(walk(c, h))
+        return PyTreeDef(type(node), aux, tuple(defs))
+
+    handler = handler_of(tree)
+    if handler is None:
+        return [tree], _LEAF
+    return leaves, walk(tree, handler)
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
@@ -179,13 +188,11 @@ def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
     it = iter(leaves)
 
     def build(td: PyTreeDef) -> Any:
-        if td.kind is None:
-            return next(it)
-        children = [build(c) for c in td.children]
+        children = [next(it) if c.kind is None else build(c) for c in td.children]
         return _handler(td.kind)[1](td.aux, children)
 
     try:
-        out = build(treedef)
+        out = next(it) if treedef.kind is None else build(treedef)
     except StopIteration:
         raise ValueError(f"tree_unflatten: too few leaves for structure {treedef!r}") from None
     if next(it, _SENTINEL) is not _SENTINEL:
