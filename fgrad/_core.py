@@ -333,15 +333,17 @@ def _scalar_operands(a: Any, b: Any) -> bool:
 # Shared argnums tuples: most primitives have one or two traced arguments, and a
 # 10**6-node graph should not hold 10**6 copies of `(0,)`.
 _ARGNUMS_CACHE: dict[tuple[int, ...], tuple[int, ...]] = {}
+_FIRST, _SECOND, _BOTH = (_ARGNUMS_CACHE.setdefault(k, k) for k in ((0,), (1,), (0, 1)))
 
 
 def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any:
     """Apply `prim` to `args`, recording a Node at the highest trace level present.
 
     This runs once per primitive application inside a transform, so it is written for
-    speed: one pass finds the top level, one pass unwraps it, and the primitive's NumPy
-    forward is called directly unless a lower-level Node is still among the arguments
-    (nested transforms), which is the only case that needs to recurse.
+    speed: one pass finds the top level, one pass unwraps it (none for one argument),
+    and the primitive's NumPy forward is called directly unless a lower-level Node is
+    still among the arguments (nested transforms), which is the only case that needs
+    to recurse.
     """
     top = 0
     for a in args:
@@ -349,40 +351,65 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
             top = a.level
     if not top:
         return prim.forward(*args, **params)
-    vals = []
-    parents = []
-    argnums = []
-    nested = False
-    i = 0
-    for a in args:
-        if type(a) is Node:
-            if a.level == top:
-                a_value = a.value
-                vals.append(a_value)
-                parents.append(a)
-                argnums.append(i)
-                if type(a_value) is Node:
+    n = len(args)
+    if n == 1:  # unary and binary, the common cases, without the bookkeeping of more
+        parents = (args[0],)
+        value = args[0].value
+        vals: Any = (value,)
+        argnums_t = _FIRST
+        out = bind(prim, vals, params) if type(value) is Node else prim.forward(value, **params)
+    elif n == 2:
+        a, b = args
+        a_traced = type(a) is Node and a.level == top
+        b_traced = type(b) is Node and b.level == top
+        if a_traced:
+            a = a.value
+        if b_traced:
+            b = b.value
+        vals = (a, b)
+        if a_traced and b_traced:
+            parents, argnums_t = args, _BOTH
+        elif a_traced:
+            parents, argnums_t = (args[0],), _FIRST
+        else:
+            parents, argnums_t = (args[1],), _SECOND
+        if type(a) is Node or type(b) is Node:
+            out = bind(prim, vals, params)
+        elif not params and prim.forward in _SCALAR_ARITHMETIC and _scalar_operands(a, b):
+            out = _SCALAR_ARITHMETIC[prim.forward](a, b)
+        else:
+            out = prim.forward(a, b, **params)
+    else:
+        vals = []
+        parent_list = []
+        argnums = []
+        nested = False
+        i = 0
+        for a in args:
+            if type(a) is Node:
+                if a.level == top:
+                    a_value = a.value
+                    vals.append(a_value)
+                    parent_list.append(a)
+                    argnums.append(i)
+                    if type(a_value) is Node:
+                        nested = True
+                else:
+                    vals.append(a)
                     nested = True
             else:
                 vals.append(a)
-                nested = True
-        else:
-            vals.append(a)
-        i += 1
-    if nested:
-        out = bind(prim, vals, params)
-    elif len(vals) == 2 and not params and prim.forward in _SCALAR_ARITHMETIC and _scalar_operands(*vals):
-        out = _SCALAR_ARITHMETIC[prim.forward](vals[0], vals[1])
-    else:
-        out = prim.forward(*vals, **params)
-    if type(out) is np.ndarray and out.flags.writeable:
-        out.flags.writeable = False
-    key = tuple(argnums)
-    argnums_t = _ARGNUMS_CACHE.get(key)
-    if argnums_t is None:
-        argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
-    frozen_params = MappingProxyType(params) if params else _NO_PARAMS
-    return Node(out, prim, tuple(parents), argnums_t, tuple(vals), frozen_params, top)
+            i += 1
+        out = bind(prim, vals, params) if nested else prim.forward(*vals, **params)
+        parents = tuple(parent_list)
+        vals = tuple(vals)
+        key = tuple(argnums)
+        argnums_t = _ARGNUMS_CACHE.get(key)
+        if argnums_t is None:
+            argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
+    if type(out) is np.ndarray:
+        out.setflags(write=False)  # (cheaper than reading `out.flags` first)
+    return Node(out, prim, parents, argnums_t, vals, MappingProxyType(params) if params else _NO_PARAMS, top)
 
 
 def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:
