@@ -219,7 +219,8 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     # -g in g's own buffer (in exp(-x), exp's rule just made g)
                     contribution = np.negative(g, out=g)
             if contribution is None:
-                contribution = rule(g, ans, *args, **params)
+                # (unpacking an empty read-only mapping costs more than the test)
+                contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
             if p in cts:
                 existing = cts[p]
                 if type(existing) is np.float64 and type(contribution) is np.float64:

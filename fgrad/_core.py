@@ -236,6 +236,10 @@ class Node:
 
     # ----- NumPy protocols: np.sin(node), np.sum(node), ndarray + node, x.max() -----
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method == "__call__" and not kwargs:  # np.tanh(x), a + x: straight to fgrad's
+            fun = _ops.UFUNCS.get(ufunc)
+            if fun is not None:
+                return fun(*inputs)
         return _dispatch.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:

@@ -65,11 +65,11 @@ def _refuse_out(what: Callable[[], str], kwargs: dict) -> None:
 
 
 def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
-    """``ufunc.method(*inputs, **kwargs)`` with a Node among the inputs."""
-    if method == "__call__" and not kwargs:  # the common case, first
-        fun = _ops.UFUNCS.get(ufunc)
-        if fun is not None:
-            return fun(*inputs)
+    """``ufunc.method(*inputs, **kwargs)`` with a Node among the inputs.
+
+    (`Node.__array_ufunc__` itself takes the common case, a plain call of a ufunc
+    fgrad knows, without coming here.)
+    """
 
     def what() -> str:
         name = numpy_name(ufunc)

@@ -59,9 +59,9 @@ def unbroadcast(g: Any, like: Any) -> Any:
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
+    axes = tuple(range(lead))
+    if 1 in shape:  # only then can `like` have been stretched along one of its own axes
+        axes += tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
     if axes:
         # a plain cotangent is summed by the ufunc itself: np.sum's wrapper around it
         # costs more than the sum of a small array

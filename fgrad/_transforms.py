@@ -122,7 +122,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype) -> Node:
         return Node(x, level=level)
     if isinstance(x, np.ndarray):
         view = x.view()
-        view.flags.writeable = False  # a view: the caller's own array is left untouched
+        view.setflags(write=False)  # a view: the caller's own array is left untouched
         return Node(view, level=level)
     return Node(dtype.type(x), level=level)
 
