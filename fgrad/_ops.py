@@ -190,6 +190,8 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
         return g
     if not keepdims and axis is not None:  # (a full reduction's scalar broadcasts as it is)
         g = reshape(g, _keepdims_shape(x, axis))
+    if type(g) is not Node:  # a plain cotangent: the read-only view NumPy makes
+        return np.broadcast_to(g, shape)
     return broadcast_to(g, shape)
 
 
