@@ -77,39 +77,38 @@ def _float_dtype_of(x: Any, fun: Callable[..., Any], i: int, transform: str) -> 
         return _FLOAT64
     if (type(x) is np.ndarray or type(x) is Node) and x.dtype.kind == "f":
         return x.dtype
-    label = _argument_label(fun, i)
-    if type(x) is Node:
+    return float_dtype_or_error(x, _argument_label(fun, i), transform)
+
+
+def float_dtype_or_error(x: Any, label: str, caller: str,
+                         alternative: str | None = "or move the argument out of `argnums`") -> np.dtype:
+    """The floating dtype of `x`, or a TypeError naming `label` and saying how to fix it."""
+    if type(x) is Node or isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
-    elif isinstance(x, (np.ndarray, np.generic)):
-        dtype = x.dtype
-    elif isinstance(x, bool):
-        dtype = np.dtype(bool)
-    elif isinstance(x, int):
-        dtype = np.dtype(np.int64)
     elif isinstance(x, float):
-        return np.dtype(np.float64)
-    elif isinstance(x, complex):
-        dtype = np.dtype(np.complex128)
+        return _FLOAT64
+    elif isinstance(x, (bool, int, complex)):
+        dtype = np.asarray(x).dtype
     else:
         raise TypeError(
-            f"{transform}: {label} must be a float, a NumPy array of floats or a pytree of them, "
+            f"{caller}: {label} must be a float, a NumPy array of floats or a pytree of them, "
             f"got {type(x).__name__} {x!r:.60}"
         )
     if dtype.kind == "f":
         return dtype
     if dtype.kind in "iub":
         raise TypeError(
-            f"{transform}: {label} has dtype {dtype}, but derivatives are only defined for "
+            f"{caller}: {label} has dtype {dtype}, but derivatives are only defined for "
             "floating-point inputs. Pass a float instead (e.g. `2.0` rather than `2`, or "
-            "`np.asarray(x, dtype=float)`), or move the argument out of `argnums`."
+            f"`np.asarray(x, dtype=float)`){', ' + alternative if alternative else ''}."
         )
     if dtype.kind == "c":
         raise TypeError(
-            f"{transform}: {label} is complex ({dtype}); fgrad differentiates real functions. "
+            f"{caller}: {label} is complex ({dtype}); fgrad differentiates real functions. "
             "Pass the real and imaginary parts as separate float arguments."
         )
     raise TypeError(
-        f"{transform}: {label} has dtype {dtype}, expected floating-point numbers "
+        f"{caller}: {label} has dtype {dtype}, expected floating-point numbers "
         "(object, string and other arrays cannot be differentiated)"
     )
 

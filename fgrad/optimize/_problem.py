@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._core import is_node, value_of
+from .._transforms import float_dtype_or_error
 from ..tree import tree_flatten, tree_unflatten
 
 __all__ = ["FlatProblem"]
@@ -25,25 +26,7 @@ def _leaf_dtype(leaf: Any, caller: str) -> np.dtype:
             f"{caller}: `x0` holds a traced value {leaf!r}; the optimizer does not differentiate "
             "through its own iterations, so pass concrete arrays"
         )
-    if isinstance(leaf, float):
-        return np.dtype(np.float64)
-    if isinstance(leaf, (np.ndarray, np.generic)):
-        dtype = leaf.dtype
-    elif isinstance(leaf, (bool, int, complex)):
-        dtype = np.asarray(leaf).dtype
-    else:
-        raise TypeError(
-            f"{caller}: `x0` must be a float, an array of floats or a pytree of them, "
-            f"got {type(leaf).__name__} {leaf!r:.60}"
-        )
-    if dtype.kind == "f":
-        return dtype
-    if dtype.kind in "iub":
-        raise TypeError(
-            f"{caller}: `x0` holds {dtype} values, but the optimizer needs floating-point ones: "
-            "pass `2.0` rather than `2`, or `np.asarray(x0, dtype=float)`"
-        )
-    raise TypeError(f"{caller}: `x0` holds {dtype} values, expected real floating-point numbers")
+    return float_dtype_or_error(leaf, "`x0`", caller, alternative=None)
 
 
 class FlatProblem:
