@@ -2,7 +2,8 @@
 
 Covers: the backward walk freeing the graph as it goes (peak memory), rules that do not
 read `ans`, in-place fan-in sums, the product-with-ones shortcut, float64 scalar
-arithmetic without ufunc dispatch, the paused cyclic collector, and long chains.
+arithmetic without ufunc dispatch, the paused cyclic collector, long chains, bind's
+one- and two-argument paths and the cached check of a call's arguments.
 """
 
 import gc
@@ -208,3 +209,48 @@ def test_long_chains_need_no_recursion_to_differentiate_or_free():
         del held  # freed by reference counting, without recursion
     finally:
         sys.setrecursionlimit(limit)
+
+
+# ---------------------------------------------------------------- bind's one- and two-argument paths
+def same(xs, ys):
+    """Tuples of the same objects (Node's == compares values)."""
+    return len(xs) == len(ys) and all(x is y for x, y in zip(xs, ys))
+
+
+def test_binary_bind_records_the_right_parents_at_every_level_mix():
+    from fgrad._core import bind
+
+    prim = fgrad._ops.multiply.primitive
+    outer = Node(np.float64(3.0), level=new_level())
+    inner = Node(np.float64(2.0), level=new_level())
+    for args, parents, argnums in [
+        ((inner, inner), (inner, inner), (0, 1)),
+        ((inner, 5.0), (inner,), (0,)),
+        ((5.0, inner), (inner,), (1,)),
+        ((inner, outer), (inner,), (0,)),  # the outer value stays an argument ...
+        ((outer, inner), (inner,), (1,)),
+    ]:
+        out = bind(prim, args, {})
+        assert out.level == inner.level and same(out.parents, parents) and out.argnums == argnums
+        assert fgrad._core.value_of(out) == np.prod([fgrad._core.value_of(a) for a in args])
+    out = bind(prim, (inner, outer), {})
+    assert type(out.value) is Node and out.value.level == outer.level  # ... recorded on its own trace
+    assert same(out.value.parents, (outer,)) and out.args[0] == 2.0 and out.args[1] is outer
+    # a unary application of an inner value that holds an outer one records on both
+    nested = Node(outer, level=new_level())
+    y = bind(fgrad._ops.negative.primitive, (nested,), {})
+    assert same(y.parents, (nested,)) and same(y.value.parents, (outer,)) and fgrad._core.value_of(y) == -3.0
+    # results are read-only arrays, scalars stay scalars
+    arr = bind(fgrad._ops.tanh.primitive, (Node(np.ones(3), level=new_level()),), {})
+    assert not arr.value.flags.writeable
+    assert type(bind(prim, (inner, 5.0), {}).value) is np.float64
+
+
+def test_the_call_check_runs_again_when_the_rules_change():
+    f = fgrad.primitive(lambda x, scale=1.0: x * scale, lambda g, ans, x, scale=1.0: g * scale, name="scaled")
+    assert fgrad.grad(lambda x: f(x, scale=2.0))(1.0) == 2.0  # checked once for (1 arg, scale=)
+    assert fgrad.grad(lambda x: f(x, scale=3.0))(1.0) == 3.0  # same call shape: cached
+    f.defvjp(lambda g, ans, x: g)  # the new rule takes no `scale`
+    with pytest.raises(TypeError, match="scaled: these arguments are not supported"):
+        fgrad.grad(lambda x: f(x, scale=2.0))(1.0)
+    assert fgrad.grad(f)(1.0) == 1.0
