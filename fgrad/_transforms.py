@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._backward import backward
-from ._core import Node, new_level, value_of
+from ._core import _NO_PARAMS, Node, new_level, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -118,12 +118,14 @@ _FLOAT64 = np.dtype(np.float64)
 
 def _input_node(x: Any, level: int, dtype: np.dtype) -> Node:
     if type(x) is Node:
-        return Node(x, level=level)
-    if isinstance(x, np.ndarray):
-        view = x.view()
-        view.setflags(write=False)  # a view: the caller's own array is left untouched
-        return Node(view, level=level)
-    return Node(dtype.type(x), level=level)
+        value = x
+    elif isinstance(x, np.ndarray):
+        value = x.view()
+        value.setflags(write=False)  # a view: the caller's own array is left untouched
+    else:
+        value = dtype.type(x)
+    # (all fields positional: attrs' __init__ takes twice as long with a keyword)
+    return Node(value, None, (), (), (), _NO_PARAMS, level)
 
 
 def _lower(x: Any, level: int) -> Any:
