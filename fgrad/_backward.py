@@ -1,8 +1,13 @@
 """Reverse-mode accumulation over the Nodes of one trace level.
 
-Iterative throughout (graphs of 10**6 nodes and more), linear time: a first walk counts,
-for every reachable Node, how many children will send it a cotangent; a second walk
-(Kahn's algorithm in reverse) processes a Node once all of those have arrived.
+Iterative throughout (graphs of 10**6 nodes and more).  Every Node is numbered when it
+is made, after its parents (`Node.seq`), so taking the pending Node with the highest
+number is a reverse topological order: by then every child that could still send it a
+cotangent has sent it.  The walk keeps only the *frontier*, the Nodes holding a
+cotangent not yet passed on: a dictionary of cotangents and a heap of their numbers.
+A chain (each Node the only new parent of the one before) never touches the heap, and
+no table ever holds every Node of the graph, so the time per Node stays flat from 10**3
+to 10**6 Nodes (a table of 3*10**6 entries no longer fits in any cache).
 
 Memory is what limits large-array gradients, so the walk lets the graph go as early as
 it can: each cotangent is dropped from the call-local table once propagated, the walk's
@@ -16,32 +21,13 @@ from __future__ import annotations
 
 import dis
 import sys
+from heapq import heapify, heappop, heappushpop, heappush
 from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from ._core import Node, Primitive
 from ._ops import add
-
-
-def _count_children(roots: Iterable[Node]) -> dict[Node, int]:
-    pending: dict[Node, int] = {}
-    stack = []
-    for r in roots:
-        if r in pending:
-            pending[r] += 1
-        else:
-            pending[r] = 1
-            stack.append(r)
-    while stack:
-        node = stack.pop()
-        for p in node.parents:
-            if p in pending:
-                pending[p] += 1
-            else:
-                pending[p] = 1
-                stack.append(p)
-    return pending
 
 
 # ----------------------------------------------------------------- which rules read `ans`
@@ -163,25 +149,28 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     The walk empties `roots` so that, if the caller holds no other reference, each part
     of the graph is freed as soon as it has been processed.
     """
-    pending = _count_children(roots)
     cts: dict[Node, Any] = {}
+    r = c = None
     for r, c in zip(roots, cotangents):
         if r in cts:
             _accumulate(cts, r, c)
         else:
             cts[r] = c
-    ready = []
-    for r in roots:
-        pending[r] -= 1
-        if not pending[r]:
-            del pending[r]
-            ready.append(r)
+    del r, c  # (a root held by a loop variable would keep the whole graph alive)
+    # The frontier other than `after`: (-seq, Node), so the heap's top is the latest made.
+    heap = [(-r.seq, r) for r in cts]
+    heapify(heap)
     roots.clear()
-    del r
+    after = None  # the Node to take next, when it is known without the heap
     leaves: dict[Node, Any] = {}
     ans_needed: dict[Primitive, dict[tuple[int, ...], bool]] = {}
-    while ready:
-        node = ready.pop()
+    while True:
+        if after is not None:
+            node, after = after, None
+        elif heap:
+            node = heappop(heap)[1]
+        else:
+            break
         g = cts.pop(node)
         prim = node.primitive
         if prim is None:
@@ -203,6 +192,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         del node
         vjps = prim.vjps
         g_is_array = type(g) is np.ndarray
+        fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
             rule = vjps[i] if i < len(vjps) else None
             if rule is None:
@@ -230,12 +220,15 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     _accumulate(cts, p, contribution)
             else:
                 cts[p] = contribution
+                if fresh is None:
+                    fresh = p
+                else:
+                    heappush(heap, (-p.seq, p))
             del contribution
-            left = pending[p] - 1
-            if left:
-                pending[p] = left
-            else:
-                del pending[p]
-                ready.append(p)
+        if fresh is not None:
+            # the next Node is the latest made of the frontier: `fresh` itself when the
+            # heap is empty (a chain), else the heap's top after adding it
+            after = heappushpop(heap, (-fresh.seq, fresh))[1] if heap else fresh
+            del fresh
         del g, args, ans, parents, p
     return leaves

@@ -32,6 +32,11 @@ _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 # itertools.count is atomic under the GIL, so threads need no lock.
 new_level: Callable[[], int] = itertools.count(1).__next__
 
+# Every Node takes the next number from one counter when it is made, after its parents
+# were: decreasing `seq` is therefore a topological order of any graph, which the
+# backward walk follows without counting children in a table of every Node.
+next_seq: Callable[[], int] = itertools.count(1).__next__
+
 
 def _short_dtype(dtype: np.dtype) -> str:
     kind = {"f": "f", "i": "i", "u": "u", "b": "bool", "c": "c"}.get(dtype.kind, dtype.kind)
@@ -64,6 +69,7 @@ class Node:
         params: the primitive's static parameters (axis, shape, ...).
         level: the trace level the Node belongs to.
         name: an optional name used when the graph is displayed.
+        seq: the Node's place in creation order (greater than its parents').
 
     Example:
         >>> import fgrad
@@ -79,6 +85,7 @@ class Node:
     params: Mapping[str, Any] = _NO_PARAMS
     level: int = 0
     name: str | None = None
+    seq: int = attrs.field(factory=next_seq)
 
     # NumPy: let Nodes win binary operations against arrays and scalars on the left.
     __array_priority__ = 100.0
@@ -413,7 +420,8 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
             argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
     if type(out) is np.ndarray:
         out.setflags(write=False)  # (cheaper than reading `out.flags` first)
-    return Node(out, prim, parents, argnums_t, vals, MappingProxyType(params) if params else _NO_PARAMS, top)
+    return Node(out, prim, parents, argnums_t, vals, MappingProxyType(params) if params else _NO_PARAMS, top,
+                None, next_seq())
 
 
 def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:

@@ -2,7 +2,8 @@
 
 Covers: the backward walk freeing the graph as it goes (peak memory), rules that do not
 read `ans`, in-place fan-in sums, the product-with-ones shortcut, float64 scalar
-arithmetic without ufunc dispatch, the paused cyclic collector, long chains, bind's
+arithmetic without ufunc dispatch, the paused cyclic collector, long chains, the walk
+in creation order, bind's
 one- and two-argument paths and the cached check of a call's arguments.
 """
 
@@ -209,6 +210,47 @@ def test_long_chains_need_no_recursion_to_differentiate_or_free():
         del held  # freed by reference counting, without recursion
     finally:
         sys.setrecursionlimit(limit)
+
+
+# ---------------------------------------------------------------- the walk in creation order
+def test_every_node_is_numbered_after_its_parents():
+    seen = []
+
+    def f(x, y):
+        z = x * y + np.sin(x)
+        w = (z * z - y) / (1.0 + x)
+        seen.extend([z, w])
+        return w
+
+    fgrad.grad(fgrad.grad(f))(1.5, 0.5)
+    nodes, stack = set(), list(seen)
+    while stack:
+        n = stack.pop()
+        if type(n) is Node and n not in nodes:
+            nodes.add(n)
+            stack.extend(n.parents)
+            stack.append(n.value)  # the outer levels' records too
+    assert len(nodes) > 10
+    assert all(p.seq < n.seq for n in nodes for p in n.parents)
+    assert len({n.seq for n in nodes}) == len(nodes)
+
+
+def test_fan_in_from_branches_of_different_depths_is_complete():
+    # x reaches the output through a long branch and a short one, and `a` through both
+    # of its children; a walk taking a Node before all its children would lose terms.
+    def f(x):
+        a = x * x
+        long = a
+        for _ in range(50):
+            long = np.sin(long) + 0.5 * long
+        return long * a + a + x
+
+    eps = 1e-6
+    expected = (f(1.3 + eps) - f(1.3 - eps)) / (2 * eps)
+    assert fgrad.grad(f)(1.3) == pytest.approx(expected, rel=1e-7)
+    # d/dx (x**2 * exp(x)) = (2x + x**2) exp(x): a fan-in of two rules at two depths
+    g = fgrad.grad(lambda x: x * x * np.exp(x) + 0 * x)
+    assert g(0.7) == pytest.approx((2 * 0.7 + 0.49) * np.exp(0.7), rel=1e-14)
 
 
 # ---------------------------------------------------------------- bind's one- and two-argument paths
