@@ -98,32 +98,56 @@ def close(got: Any, want: Any, rtol: float = 1e-9, atol: float = 0.0) -> None:
         raise Mismatch(f"values differ (worst error {worst:.3g}x the tolerance): got {g.ravel()[:3]}, want {w.ravel()[:3]}")
 
 
-def median_seconds(fn: Callable[[], Any], settings: Settings, first_call: float) -> float:
-    """Median seconds per call of `fn`, over `settings.repeats` batches.
+@attrs.frozen
+class Plan:
+    """How one framework's call is timed: `number` calls per batch, `repeats` batches."""
 
-    A batch repeats `fn` until it lasts `min_batch`, so microsecond calls are not
+    number: int
+    repeats: int
+
+
+def plan_for(first_call: float, settings: Settings) -> Plan:
+    """Batches long enough to time, few enough to stay within the budget.
+
+    A batch repeats the call until it lasts `min_batch`, so microsecond calls are not
     measured at the timer's resolution; when one call is slow the repeats are cut so the
-    measurement stays within `budget` (the first call tells how slow it is).  The first
-    call is never the measurement, however slow: it pays once-per-process costs (the
-    allocator taking memory from the OS, first touches of pages), which for a 10**6-step
-    graph are a third of the time and would be charged to the largest size only.
-    The collector runs before each batch so garbage of earlier batches is not charged.
+    measurement stays within `budget` (the first call tells how slow it is), but there is
+    always at least one batch after it.  The first call is never the measurement,
+    however slow: it pays once-per-process costs (the allocator taking memory from the
+    OS, first touches of pages), which for a 10**6-step graph are a third of the time
+    and would be charged to the largest size only.
     """
-    if first_call >= settings.budget:
-        gc.collect()
-        start = time.perf_counter()
-        fn()  # one warm call fills the budget: it is the measurement
-        return time.perf_counter() - start
     number = max(1, int(settings.min_batch / max(first_call, 1e-7)))
     repeats = max(1, min(settings.repeats, int(settings.budget / max(first_call * number, 1e-9))))
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
+    return Plan(number, repeats)
+
+
+def interleaved_medians(calls: Mapping[str, Callable[[], Any]], plans: Mapping[str, Plan]) -> dict[str, float]:
+    """Median seconds per call of each callable, timing them in turn, batch by batch.
+
+    On a shared machine the speed drifts over seconds (other jobs, BLAS threads, CPU
+    frequency); timing every framework's batches back to back would charge a slow spell
+    to one framework only.  Round by round, each framework's k-th batch runs in the
+    same spell as the others', so the ratios are compared under the same conditions.
+    The collector runs before each batch so garbage of earlier batches is not charged.
+    """
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for k in range(max((p.repeats for p in plans.values()), default=0)):
+        for name, fn in calls.items():
+            plan = plans[name]
+            if k >= plan.repeats:
+                continue
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(plan.number):
+                fn()
+            times[name].append((time.perf_counter() - start) / plan.number)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def median_seconds(fn: Callable[[], Any], settings: Settings, first_call: float) -> float:
+    """Median seconds per call of one callable (see `plan_for` and `interleaved_medians`)."""
+    return interleaved_medians({"fn": fn}, {"fn": plan_for(first_call, settings)})["fn"]
 
 
 def run_case(
@@ -136,7 +160,7 @@ def run_case(
     extra: Callable[[str, Callable[[], Any], Any], Mapping[str, Any]] | None = None,
     skip: Mapping[str, str] | None = None,
 ) -> list[Row]:
-    """Check, then time, each framework's callable on one case.
+    """Check each framework's callable on one case, then time them all, interleaved.
 
     Args:
         builders: framework name -> function building the zero-argument callable to time
@@ -145,32 +169,37 @@ def run_case(
         extra: optional ``extra(framework, callable, result) -> dict`` of further figures.
         skip: framework -> reason, for frameworks deliberately not run on this case.
     """
-    rows = []
+    rows: dict[str, Row] = {}
+    calls: dict[str, Callable[[], Any]] = {}
+    plans: dict[str, Plan] = {}
     for name, build in builders.items():
         if not settings.wants(name):
             continue
         if skip and name in skip:
-            rows.append(Row(workload, case, name, f"skipped: {skip[name]}"))
+            rows[name] = Row(workload, case, name, f"skipped: {skip[name]}")
             continue
         try:
             fn = build()
         except PeerMissing as e:
-            rows.append(Row(workload, case, name, f"skipped: {e}"))
+            rows[name] = Row(workload, case, name, f"skipped: {e}")
             continue
         start = time.perf_counter()
         try:
             result = fn()
         except Exception as e:  # a peer failing on this workload is reported, not fatal
-            rows.append(Row(workload, case, name, f"ERROR: {type(e).__name__}: {e}".splitlines()[0][:160]))
+            rows[name] = Row(workload, case, name, f"ERROR: {type(e).__name__}: {e}".splitlines()[0][:160])
             continue
         first = time.perf_counter() - start
         try:
             check(result)
         except Mismatch as e:
-            rows.append(Row(workload, case, name, f"MISMATCH: {e}"))
+            rows[name] = Row(workload, case, name, f"MISMATCH: {e}")
             continue
         figures = dict(extra(name, fn, result)) if extra else {}
         del result
-        seconds = median_seconds(fn, settings, first) if settings.timing else None
-        rows.append(Row(workload, case, name, "ok", seconds, figures))
-    return rows
+        rows[name] = Row(workload, case, name, "ok", None, figures)
+        if settings.timing:
+            calls[name], plans[name] = fn, plan_for(first, settings)
+    for name, seconds in interleaved_medians(calls, plans).items():
+        rows[name] = attrs.evolve(rows[name], seconds=seconds)
+    return list(rows.values())

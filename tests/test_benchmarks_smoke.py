@@ -72,3 +72,13 @@ def test_a_call_slower_than_the_budget_is_measured_warm_not_first():
     calls = []
     seconds = median_seconds(lambda: calls.append(1), Settings(budget=1.0), first_call=5.0)
     assert calls == [1] and seconds < 1.0
+
+
+def test_frameworks_are_timed_in_turn_batch_by_batch():
+    order = []
+    rows = run_case("W0", "demo", {"a": lambda: (lambda: order.append("a") or 2.0),
+                                   "b": lambda: (lambda: order.append("b") or 2.0)},
+                    check=lambda r: close(r, 2.0), settings=Settings(repeats=3, min_batch=0.0))
+    assert [r.framework for r in rows] == ["a", "b"] and all(r.seconds > 0 for r in rows)
+    # each checked once, then one batch of one call each, round by round
+    assert order == ["a", "b"] + ["a", "b"] * 3
