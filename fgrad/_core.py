@@ -364,7 +364,7 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         return prim.forward(*args, **params)
     n = len(args)
     if n == 1:  # unary and binary, the common cases, without the bookkeeping of more
-        parents = (args[0],)
+        parents = args if type(args) is tuple else (args[0],)  # (the caller's tuple: no copy)
         value = args[0].value
         vals: Any = (value,)
         argnums_t = _FIRST
