@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import dis
 import sys
-from heapq import heapify, heappop, heappushpop, heappush
-from typing import Any, Callable, Iterable
+from heapq import heapify, heappop, heappush, heappushpop
+from typing import Any, Callable
 
 import numpy as np
 
@@ -60,18 +60,24 @@ def _rule_reads_ans(rule: Callable[..., Any]) -> bool:
     return reads
 
 
-_ANS_NEEDED: dict[tuple[Primitive, tuple[int, ...]], bool] = {}
+# primitive -> argument positions -> whether a rule for them reads the output
+_ANS_NEEDED: dict[Primitive, dict[tuple[int, ...], bool]] = {}
 
 
 def _ans_needed(prim: Primitive, argnums: tuple[int, ...]) -> bool:
     """Whether any rule that will run for these argument positions reads the output."""
-    key = (prim, argnums)
-    needed = _ANS_NEEDED.get(key)
-    if needed is None:
-        vjps = prim.vjps
-        needed = any(i < len(vjps) and vjps[i] is not None and _rule_reads_ans(vjps[i]) for i in argnums)
-        if len(_ANS_NEEDED) < 100_000:  # primitives made on the fly must not grow it forever
-            _ANS_NEEDED[key] = needed
+    by_argnums = _ANS_NEEDED.get(prim)
+    if by_argnums is not None:
+        needed = by_argnums.get(argnums)
+        if needed is not None:
+            return needed
+    vjps = prim.vjps
+    needed = any(i < len(vjps) and vjps[i] is not None and _rule_reads_ans(vjps[i]) for i in argnums)
+    if by_argnums is None:
+        if len(_ANS_NEEDED) >= 10_000:  # primitives made on the fly must not grow it forever
+            return needed
+        by_argnums = _ANS_NEEDED[prim] = {}
+    by_argnums[argnums] = needed
     return needed
 
 
@@ -114,33 +120,6 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
         cts[p] = add(existing, contribution)
 
 
-# ----------------------------------------------------------------- g = 1 through a product
-def _product_with_ones(prim: Primitive, g: Any, args: tuple[Any, ...], i: int) -> Any:
-    """The cotangent of ``args[i]`` of a product whose output cotangent is all ones, or None.
-
-    ``grad(lambda x: sum(a * b))`` sends `sum`'s cotangent, a read-only broadcast of the
-    seed 1.0, into the product, whose rule would then allocate ``1 * b`` in full.  The
-    product with ones is the other factor itself; graph values are read-only, so handing
-    it on is safe.  Only when shapes and dtype already match (no broadcasting to undo);
-    otherwise the rule runs as usual.
-    """
-    if len(args) != 2 or g.flags.writeable:
-        return None
-    other = args[1 - i]
-    if (
-        type(other) is np.ndarray
-        and not other.flags.writeable
-        and other.shape == g.shape
-        and np.shape(args[i]) == g.shape
-        and g.size
-        and not any(g.strides)
-        and g.flat[0] == 1
-        and np.result_type(g, other) == other.dtype
-    ):
-        return other
-    return None
-
-
 # ----------------------------------------------------------------- the walk
 def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     """Cotangents of the leaves (input Nodes) reachable from `roots` (all of one level).
@@ -163,7 +142,6 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     roots.clear()
     after = None  # the Node to take next, when it is known without the heap
     leaves: dict[Node, Any] = {}
-    ans_needed: dict[Primitive, dict[tuple[int, ...], bool]] = {}
     while True:
         if after is not None:
             node, after = after, None
@@ -180,18 +158,14 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         argnums = node.argnums
         args = node.args
         params = node.params
-        by_argnums = ans_needed.get(prim)
-        if by_argnums is None:
-            by_argnums = ans_needed[prim] = {}
-        needed = by_argnums.get(argnums)
-        if needed is None:
-            needed = by_argnums[argnums] = _ans_needed(prim, argnums)
-        ans = node.value if needed else None
+        ans = node.value if _ans_needed(prim, argnums) else None
         # From here on only the locals above keep what the rules need; unless the
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node
         vjps = prim.vjps
-        g_is_array = type(g) is np.ndarray
+        # -g in g's own buffer when only the walk holds it (in exp(-x), exp's rule just
+        # made g); the rule cannot tell, as its own frame holds g too
+        negate_in_place = prim.forward is np.negative and _is_private(g)
         fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
             rule = vjps[i] if i < len(vjps) else None
@@ -201,14 +175,9 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     "no VJP rule is defined for it (add one with fgrad.defvjp, or wrap the "
                     "argument in fgrad.stop_gradient if it is meant to be constant)."
                 )
-            contribution = None
-            if g_is_array:
-                if prim.forward is np.multiply:
-                    contribution = _product_with_ones(prim, g, args, i)
-                elif prim.forward is np.negative and _is_private(g):
-                    # -g in g's own buffer (in exp(-x), exp's rule just made g)
-                    contribution = np.negative(g, out=g)
-            if contribution is None:
+            if negate_in_place:
+                contribution = np.negative(g, out=g)
+            else:
                 # (unpacking an empty read-only mapping costs more than the test)
                 contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
             if p in cts:

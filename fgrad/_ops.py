@@ -76,9 +76,32 @@ add = primitive(np.add,
 subtract = primitive(np.subtract,
                      lambda g, ans, x, y: unbroadcast(g, x),
                      lambda g, ans, x, y: unbroadcast(negative(g), y), name="sub")
+def _product_vjp(g: Any, other: Any, like: Any) -> Any:
+    """``unbroadcast(g * other, like)``: the cotangent of one factor of a product.
+
+    ``grad(lambda x: sum(a * b))`` sends `sum`'s cotangent, a read-only broadcast of the
+    seed 1.0, into the product; multiplying would allocate ``1 * other`` in full, so
+    when shapes and dtype already match, the read-only factor itself is handed on.
+    """
+    if (
+        type(g) is np.ndarray
+        and type(other) is np.ndarray
+        and not g.flags.writeable
+        and not other.flags.writeable
+        and other.shape == g.shape
+        and shape_of(like) == g.shape
+        and g.size
+        and not any(g.strides)
+        and g.flat[0] == 1
+        and np.result_type(g, other) == other.dtype
+    ):
+        return other
+    return unbroadcast(g * other, like)
+
+
 multiply = primitive(np.multiply,
-                     lambda g, ans, x, y: unbroadcast(g * y, x),
-                     lambda g, ans, x, y: unbroadcast(g * x, y), name="mul")
+                     lambda g, ans, x, y: _product_vjp(g, y, x),
+                     lambda g, ans, x, y: _product_vjp(g, x, y), name="mul")
 divide = primitive(np.true_divide,
                    lambda g, ans, x, y: unbroadcast(g / y, x),
                    lambda g, ans, x, y: unbroadcast(negative(g) * ans / y, y), name="div")
