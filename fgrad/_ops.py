@@ -136,11 +136,6 @@ square = primitive(np.square, lambda g, ans, x: square_vjp(g, x), name="square")
 absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs")
 
 
-def sign(x: Any) -> Any:
-    """Elementwise sign; piecewise constant, so its derivative is zero (a plain value)."""
-    return np.sign(value_of(x))
-
-
 # ---------------------------------------------------------------- derivative primitives
 # The derivatives of square and tanh, each one primitive of the cotangent `g`: on large
 # arrays one new array instead of two or three (the rest is done in place in that
@@ -341,15 +336,12 @@ UFUNCS.update({
     np.add: add, np.subtract: subtract, np.multiply: multiply, np.true_divide: divide,
     np.negative: negative, np.power: power, np.exp: exp, np.log: log, np.sin: sin,
     np.cos: cos, np.tan: tan, np.tanh: tanh, np.sqrt: sqrt, np.square: square,
-    np.absolute: absolute, np.matmul: matmul, np.sign: sign,
-    np.positive: lambda x: x,
+    np.absolute: absolute, np.matmul: matmul,
 })
 ARRAY_FUNCTIONS.update({
-    np.sum: sum, np.mean: mean, np.reshape: lambda a, shape: reshape(a, shape=shape),
-    np.transpose: lambda a, axes=None: transpose(a, axes=axes), np.swapaxes: swapaxes,
+    np.sum: sum, np.mean: mean,
+    np.swapaxes: swapaxes,
     np.broadcast_to: lambda array, shape: broadcast_to(array, shape=shape),
-    np.shape: shape_of, np.ndim: ndim_of,
-    np.size: lambda a, axis=None: int(np.prod(shape_of(a))) if axis is None else shape_of(a)[axis],
 })
 
 

@@ -21,7 +21,7 @@ from numpy import (  # noqa: F401 - constants, dtypes and constructors (plain Nu
     linspace, logspace, nan, newaxis, ones, pi, tri, zeros,
 )
 
-from .._ops import broadcast_to, cast, swapaxes  # noqa: F401
+from .._ops import cast  # noqa: F401
 from . import _contract, _creation, _elementwise, _indexing, _methods, _reductions, _shape, linalg
 from ._contract import *  # noqa: F401,F403
 from ._creation import *  # noqa: F401,F403

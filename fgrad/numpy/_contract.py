@@ -16,7 +16,7 @@ import numpy as np
 
 from .._core import value_of
 from .._ops import broadcast_to, matmul, multiply, ndim_of, reshape, shape_of, sum, transpose, unbroadcast
-from ._register import composite, numpy_function, numpy_primitive, variadic_primitive
+from ._register import composite, no_out as _no_out, numpy_function, numpy_primitive, variadic_primitive
 from ._shape import moveaxis, normalize_axis_index, normalize_axis_tuple, pad, ravel, stack
 
 __all__ = ["cross", "diag", "diagonal", "dot", "einsum", "inner", "kron", "matmul", "matvec", "outer", "tensordot",
@@ -24,11 +24,6 @@ __all__ = ["cross", "diag", "diagonal", "dot", "einsum", "inner", "kron", "matmu
 
 MATRIX = "(np.array([[0.3, 0.6], [0.5, 0.1]]),)"
 MATRICES = "(np.array([[0.3, 0.6], [0.5, 0.1]]), np.array([[0.8, 0.2], [0.4, 0.7]]))"
-
-
-def _no_out(out: Any, name: str) -> None:
-    if out is not None:
-        raise TypeError(f"{name}(..., out=...) would write into an array in place; traced values are immutable")
 
 
 # ---------------------------------------------------------------- tensordot

@@ -128,8 +128,7 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     """
     if not any_traced((fill_value,)):
         return np.full_like(value_of(a), fill_value, dtype=dtype, order=order, subok=subok, shape=shape)
-    target = shape_of(a) if shape is None else ((shape,) if np.ndim(shape) == 0 else tuple(shape))
-    return full(target, fill_value, dtype=dtype or np.asarray(value_of(a)).dtype)
+    return full(shape_of(a) if shape is None else shape, fill_value, dtype=dtype or np.asarray(value_of(a)).dtype)
 
 
 @composite(np.meshgrid)

@@ -15,7 +15,7 @@ import numpy as np
 from .._core import value_of
 from .._ops import (  # the core ufuncs belong to this family too: re-exported via __all__
     absolute, add, cos, divide, exp, log, multiply, negative, power, sin, sqrt, square, subtract,
-    tan, tanh, unbroadcast,
+    tan, tanh, unbroadcast, _pow_vjp_exponent,
 )
 from ._register import composite, numpy_primitive, plain
 
@@ -90,11 +90,7 @@ def _float_power_dx(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(g * y * float_power(x, y - 1.0), x)
 
 
-def _float_power_dy(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    return unbroadcast(g * ans * log(x + (value_of(x) == 0)), y)  # 0 where x == 0, as for power
-
-
-float_power = numpy_primitive(np.float_power, _float_power_dx, _float_power_dy, sample=TWO)
+float_power = numpy_primitive(np.float_power, _float_power_dx, _pow_vjp_exponent, sample=TWO)
 
 
 def _mod_dx2(quotient: Any) -> Any:

@@ -182,8 +182,7 @@ def _cumulative(scan: Any, identity: float, name: str) -> Any:
         out = scan(x, axis, dtype)
         if not include_initial:
             return out
-        shape = list(shape_of(out))
-        shape[int(axis)] = 1
+        shape = _keepdims_shape(out, axis)
         return concatenate([np.full(shape, identity, dtype=np.result_type(value_of(out))), out], axis=axis)
 
     cumulative.__doc__ = f"""``{name}`` (NumPy 2's array-API scan), optionally starting with {identity}.
@@ -202,8 +201,8 @@ cumulative_prod = _cumulative(cumprod, 1.0, "cumulative_prod")
 
 # ---------------------------------------------------------------- NaN-ignoring reductions
 def _without_nan(a: Any, fill: float) -> Any:
-    v = value_of(a)
-    return where(np.isnan(v), fill, a) if np.isnan(v).any() else a
+    nan = np.isnan(value_of(a))
+    return where(nan, fill, a) if nan.any() else a
 
 
 @composite(np.nansum)
@@ -259,10 +258,8 @@ _NO_VALUE = object()
 
 
 def _with_edge(a: Any, edge: Any, axis: int, at_end: bool) -> Any:
-    shape = list(shape_of(a))
-    shape[axis] = 1
     if np.ndim(value_of(edge)) == 0:
-        edge = broadcast_to(edge, shape=tuple(shape))
+        edge = broadcast_to(edge, shape=_keepdims_shape(a, axis))
     return concatenate([a, edge] if at_end else [edge, a], axis=axis)
 
 
@@ -381,17 +378,17 @@ def _reduce_method(reduction: Any) -> Any:
     """``ufunc.reduce(array, axis=0, dtype=None, out=None, keepdims=False)`` as a reduction."""
 
     def reduce(array: Any, axis: Any = 0, dtype: Any = None, keepdims: bool = False) -> Any:
-        out = reduction(array, axis, keepdims)
+        out = reduction(array, axis, keepdims=keepdims)
         return out if dtype is None else cast(out, dtype=np.dtype(dtype))
 
     return reduce
 
 
 UFUNC_METHODS.update({
-    (np.add, "reduce"): _reduce_method(lambda a, axis, keepdims: sum(a, axis, keepdims=keepdims)),
-    (np.multiply, "reduce"): _reduce_method(lambda a, axis, keepdims: prod(a, axis, keepdims=keepdims)),
-    (np.maximum, "reduce"): _reduce_method(lambda a, axis, keepdims: max(a, axis, keepdims=keepdims)),
-    (np.minimum, "reduce"): _reduce_method(lambda a, axis, keepdims: min(a, axis, keepdims=keepdims)),
+    (np.add, "reduce"): _reduce_method(sum),
+    (np.multiply, "reduce"): _reduce_method(prod),
+    (np.maximum, "reduce"): _reduce_method(max),
+    (np.minimum, "reduce"): _reduce_method(min),
     (np.logaddexp, "reduce"): _reduce_method(lambda a, axis, keepdims: _logsumexp(a, axis, keepdims, False)),
     (np.logaddexp2, "reduce"): _reduce_method(lambda a, axis, keepdims: _logsumexp(a, axis, keepdims, True)),
     (np.add, "accumulate"): lambda array, axis=0, dtype=None: cumsum(array, axis, dtype),

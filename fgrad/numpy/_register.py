@@ -138,6 +138,13 @@ def composite(*np_funcs: Any, name: str | None = None) -> Callable[[Callable[...
     return decorate
 
 
+def no_out(out: Any, name: str) -> None:
+    """Refuse ``out=`` in a direct fgrad.numpy call (``np.*`` calls are refused in `fgrad._dispatch`)."""
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) would write into an array in place; traced values are immutable: "
+                        "use the returned value")
+
+
 def numpy_function(path: str) -> Any:
     """``numpy.<path>`` (e.g. "linalg.vecdot"), or None if this NumPy version lacks it."""
     obj: Any = np

@@ -15,7 +15,7 @@ import numpy as np
 from .._core import value_of
 from .._ops import broadcast_to, getitem, ndim_of, reshape as _reshape, shape_of, swapaxes, transpose as _transpose
 from ._indexing import take
-from ._register import any_traced, composite, numpy_function, numpy_primitive, variadic_primitive
+from ._register import any_traced, composite, no_out as _no_out, numpy_function, numpy_primitive, variadic_primitive
 
 try:  # NumPy >= 2
     from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
@@ -219,12 +219,6 @@ def _concatenate_vjp(i: int, g: Any, ans: Any, *arrays: Any, axis: int = 0) -> A
 
 _concatenate = variadic_primitive(lambda *arrays, axis=0: np.concatenate(arrays, axis=axis),
                                   _concatenate_vjp, name="concatenate")
-
-
-def _no_out(out: Any, name: str) -> None:
-    if out is not None:
-        raise TypeError(f"{name}(..., out=...) would write into an array in place; traced values are immutable: "
-                        "use the returned value")
 
 
 @composite(np.concatenate)

@@ -23,7 +23,7 @@ from .._ops import absolute, matmul, negative, reshape, shape_of, sqrt, swapaxes
 from . import _contract, _shape
 from ._contract import tril
 from ._reductions import max, min, sum
-from ._register import composite, numpy_function, numpy_primitive, register
+from ._register import composite, no_out, numpy_function, numpy_primitive, register
 from ._shape import normalize_axis_tuple, squeeze
 
 __all__ = ["cholesky", "cross", "det", "diagonal", "inv", "matmul", "matrix_norm", "matrix_power", "matrix_transpose",
@@ -171,8 +171,7 @@ def multi_dot(arrays: Sequence[Any], *, out: Any = None) -> Any:
         array([[1., 1.],
                [1., 1.]])
     """
-    if out is not None:
-        raise TypeError("multi_dot(..., out=...) would write into an array in place; traced values are immutable")
+    no_out(out, "multi_dot")
     arrays = list(arrays)
     if len(arrays) < 2:
         raise ValueError("multi_dot: expecting at least two arrays")
