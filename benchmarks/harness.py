@@ -145,11 +145,6 @@ def interleaved_medians(calls: Mapping[str, Callable[[], Any]], plans: Mapping[s
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def median_seconds(fn: Callable[[], Any], settings: Settings, first_call: float) -> float:
-    """Median seconds per call of one callable (see `plan_for` and `interleaved_medians`)."""
-    return interleaved_medians({"fn": fn}, {"fn": plan_for(first_call, settings)})["fn"]
-
-
 def run_case(
     workload: str,
     case: str,

@@ -108,7 +108,6 @@ def builders(x: np.ndarray) -> dict[str, Any]:
         xj = jax.numpy.asarray(x)
         vg = jax.jit(jax.value_and_grad(lambda v: loss(v, jax.numpy)))
         vg.lower(xj).compile()
-        vg(xj)
         return lambda: jax.block_until_ready(vg(xj))
 
     return {"hand-written NumPy": numpy_, "fgrad": fgrad_, "autograd": autograd_, "dezero": dezero_,
@@ -168,10 +167,10 @@ def run(settings: Settings) -> list[Row]:
         want = hand_value_and_grad(x)
 
         def extra(framework: str, fn: Any, result: Any, n: int = n, nbytes: int = x.nbytes) -> dict[str, Any]:
-            if not settings.timing:
-                return {"peak extra / input": round(traced_peak(fn) / nbytes, 2)} if framework in NUMPY_BACKED else {}
             if framework in NUMPY_BACKED:
                 return {"peak extra / input": round(traced_peak(fn) / nbytes, 2), "memory method": "tracemalloc"}
+            if not settings.timing:
+                return {}
             peak = rss_peak_in_subprocess(framework, n)
             return {"peak extra / input": "n/a" if peak is None else round(peak / nbytes, 2),
                     "memory method": "RSS high-water mark (subprocess)"}
@@ -193,7 +192,7 @@ def _versus_numpy(rows: list[Row]) -> list[Row]:
             if r.seconds is not None and base.seconds:
                 extra["time × NumPy"] = round(r.seconds / base.seconds, 2)
             mem, base_mem = extra.get("peak extra / input"), base.extra.get("peak extra / input")
-            if isinstance(mem, float) and isinstance(base_mem, float) and base_mem:
+            if r.framework in NUMPY_BACKED and isinstance(mem, float) and isinstance(base_mem, float) and base_mem:
                 extra["memory × NumPy"] = round(mem / base_mem, 2)
         out.append(Row(r.workload, r.case, r.framework, r.status, r.seconds, extra))
     return out

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks import __main__ as cli  # noqa: E402
 from benchmarks import report  # noqa: E402
-from benchmarks.harness import Mismatch, Settings, close, median_seconds, run_case  # noqa: E402
+from benchmarks.harness import Mismatch, Settings, close, interleaved_medians, plan_for, run_case  # noqa: E402
 
 OURS = ("fgrad", "fgrad.optimize.newton", "hand-written Python", "hand-written NumPy")
 SMOKE = Settings(tiny=True, timing=False, frameworks=OURS)
@@ -70,7 +70,7 @@ def test_cli_writes_json_and_markdown(tmp_path, monkeypatch, capsys):
 def test_a_call_slower_than_the_budget_is_measured_warm_not_first():
     # the first call pays once-per-process costs; the measurement is a later call
     calls = []
-    seconds = median_seconds(lambda: calls.append(1), Settings(budget=1.0), first_call=5.0)
+    seconds = interleaved_medians({"f": lambda: calls.append(1)}, {"f": plan_for(5.0, Settings(budget=1.0))})["f"]
     assert calls == [1] and seconds < 1.0
 
 

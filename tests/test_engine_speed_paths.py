@@ -10,6 +10,7 @@ one- and two-argument paths and the cached check of a call's arguments.
 import gc
 import sys
 import tracemalloc
+import weakref
 
 import numpy as np
 import pytest
@@ -207,7 +208,9 @@ def test_long_chains_need_no_recursion_to_differentiate_or_free():
         assert value == pytest.approx(x, rel=1e-12)
         assert slope == pytest.approx(d, rel=1e-9, abs=1e-300)
         held = chain(Node(np.float64(0.5), level=new_level()))  # a graph the caller holds
+        freed = weakref.ref(held)
         del held  # freed by reference counting, without recursion
+        assert freed() is None
     finally:
         sys.setrecursionlimit(limit)
 
