@@ -19,10 +19,9 @@ nothing but the walk can see.
 
 from __future__ import annotations
 
-import dis
 import sys
 from heapq import heapify, heappop, heappush, heappushpop
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -31,54 +30,15 @@ from ._ops import add
 
 
 # ----------------------------------------------------------------- which rules read `ans`
-_LOCAL_OPS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST",
-                        "DELETE_FAST", "LOAD_CLOSURE", "MAKE_CELL", "LOAD_DEREF"})
-_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "sys", "inspect"})
-_READS_ANS: dict[Any, bool] = {}
-
-
-def _rule_reads_ans(rule: Callable[..., Any]) -> bool:
-    """Whether ``rule(g, ans, *args)`` may read its `ans` argument (when unsure: yes).
-
-    Decided once per code object from its bytecode: `ans` is unread when no instruction
-    touches the local in second position and the rule uses no introspection.  Anything
-    that is not a plain Python function is assumed to read it.
-    """
-    code = getattr(rule, "__code__", None)
-    if code is None:
-        return True
-    known = _READS_ANS.get(code)
-    if known is not None:
-        return known
-    reads = True
-    if code.co_argcount >= 2 and not _INTROSPECTION.intersection(code.co_names):
-        name = code.co_varnames[1]
-        reads = name in code.co_cellvars or any(
-            ins.opname in _LOCAL_OPS and ins.argval == name for ins in dis.get_instructions(code)
-        )
-    _READS_ANS[code] = reads
-    return reads
-
-
-# primitive -> argument positions -> whether a rule for them reads the output
-_ANS_NEEDED: dict[Primitive, dict[tuple[int, ...], bool]] = {}
-
-
 def _ans_needed(prim: Primitive, argnums: tuple[int, ...]) -> bool:
     """Whether any rule that will run for these argument positions reads the output."""
-    by_argnums = _ANS_NEEDED.get(prim)
-    if by_argnums is not None:
-        needed = by_argnums.get(argnums)
-        if needed is not None:
-            return needed
-    vjps = prim.vjps
-    needed = any(i < len(vjps) and vjps[i] is not None and _rule_reads_ans(vjps[i]) for i in argnums)
-    if by_argnums is None:
-        if len(_ANS_NEEDED) >= 10_000:  # primitives made on the fly must not grow it forever
-            return needed
-        by_argnums = _ANS_NEEDED[prim] = {}
-    by_argnums[argnums] = needed
-    return needed
+    reads = prim.reads_ans
+    if reads is None:
+        return True
+    for i in argnums:
+        if i < len(reads) and reads[i]:
+            return True
+    return False
 
 
 # ----------------------------------------------------------------- in-place updates

@@ -22,6 +22,8 @@ from typing import Any, Callable, Mapping, Sequence
 import attrs
 import numpy as np
 
+from ._rules import rule_reads_ans
+
 __all__ = ["Node", "Primitive", "primitive", "defvjp", "new_level", "unwrap", "value_of", "is_node"]
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
@@ -315,12 +317,23 @@ class Primitive:
             output ``ans``. Rules are written with fgrad operations so that they can be
             differentiated again. ``None`` marks a non-differentiable argument.
         jvp: optional forward-mode rule ``jvp(tangents, ans, *args, **params)``.
+        reads_ans: derived from `vjps`: whether each rule reads its ``ans`` argument (the
+            backward walk keeps an output alive only for rules that read it); None when
+            the rules are not a tuple (variadic primitives), meaning "assume they do".
     """
 
     name: str
     forward: Callable[..., Any]
     vjps: tuple[VjpRule | None, ...] = ()
     jvp: Callable[..., Any] | None = None
+    reads_ans: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Derived once here rather than cached by the walk in a table that would keep
+        # every primitive (custom_vjp makes one per call, holding its residuals) alive.
+        vjps = self.vjps
+        reads = tuple(r is not None and rule_reads_ans(r) for r in vjps) if type(vjps) is tuple else None
+        object.__setattr__(self, "reads_ans", reads)
 
 
 # NumPy's arithmetic on float64 *scalars* (the `+` of np.float64) computes exactly what

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._core import Node, Primitive, value_of
 from ._ops import shape_of
-from ._transforms import check_callable
+from ._transforms import check_callable, zeros_like_leaf
 from .tree import PyTreeDef, tree_flatten, tree_structure, tree_unflatten
 
 __all__ = ["custom_vjp"]
@@ -155,7 +155,7 @@ def _frozen(x: Any) -> Any:
 
 def _leaf_rule(pull: "_Pullback", i: int, g: Any, ans: Any, *args: Any) -> Any:
     ct = pull(g)[i]
-    return _zeros_like(args[i]) if ct is None else ct
+    return zeros_like_leaf(args[i], np.result_type(value_of(args[i]))) if ct is None else ct
 
 
 class _Pullback:
@@ -219,9 +219,3 @@ class _Pullback:
                 )
         return flat
 
-
-def _zeros_like(like: Any) -> Any:
-    """The zero cotangent of a differentiated (hence float) argument leaf."""
-    v = value_of(like)
-    zeros = np.zeros(np.shape(v), dtype=np.result_type(v))
-    return zeros if isinstance(v, np.ndarray) else zeros[()]

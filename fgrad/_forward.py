@@ -16,7 +16,7 @@ import numpy as np
 
 from ._core import Node, value_of
 from ._ops import shape_of
-from ._transforms import _Traced, _lower, _split_aux, check_callable
+from ._transforms import _Traced, _lower, _split_aux, check_callable, zeros_like_leaf
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["jvp", "linearize"]
@@ -38,10 +38,8 @@ def output_dtype(leaf: Any, k: int, transform: str, floats_only: bool) -> np.dty
 
 def _zeros_like(x: Any, k: int, transform: str) -> Any:
     """Float zeros of x's shape, a scalar for a scalar and an array for an array."""
-    v = value_of(x)
     dtype = output_dtype(x, k, transform, floats_only=False)
-    zeros = np.zeros(np.shape(v), dtype=dtype if dtype.kind == "f" else np.float64)
-    return zeros if isinstance(v, np.ndarray) else zeros[()]
+    return zeros_like_leaf(x, dtype if dtype.kind == "f" else np.float64)
 
 
 class FlatTrace:

@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 
 from ._core import Node, Primitive, new_level
-from ._transforms import _argument_label, _check_argnums_spec, _input_node, _resolve_argnums
+from ._transforms import _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable
 from .tree import PyTreeDef, tree_flatten, tree_unflatten
 
 __all__ = ["Graph", "trace", "name", "graph_of", "NAME", "is_alias"]
@@ -284,8 +284,7 @@ def trace(fun: Callable[..., Any], argnums: int | Sequence[int] | None = None) -
           return t1
         }
     """
-    if not callable(fun):
-        raise TypeError(f"trace: `fun` must be callable, got {type(fun).__name__} {fun!r:.60}")
+    check_callable(fun, "trace")
     nums = None if argnums is None else _check_argnums_spec(argnums, "trace")
     try:
         params = list(inspect.signature(fun).parameters.values())

@@ -16,12 +16,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._core import Node, primitive
+from ._core import Node
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (
     _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
 )
+from .numpy._register import variadic_primitive
 from .tree import tree_flatten, tree_structure, tree_unflatten
 
 __all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
@@ -32,17 +33,13 @@ def _row_vjp(i: int, g: Any, ans: Any, *rows: Any) -> Any:
     return g[i]
 
 
-@functools.lru_cache(maxsize=256)
-def _stacker(k: int) -> Callable[..., Any]:
-    """A differentiable ``np.stack`` of exactly ``k`` arrays (one VJP rule per position)."""
-    rules = [functools.partial(_row_vjp, i) for i in range(k)]
-    return primitive(lambda *rows: np.stack(rows), *rules, name="stack")
+_stack_rows = variadic_primitive(lambda *rows: np.stack(rows), _row_vjp, name="stack")
 
 
 def _stack(pieces: list[Any]) -> Any:
     for p in pieces:
         if type(p) is Node:
-            return _stacker(len(pieces))(*pieces)
+            return _stack_rows(*pieces)
     return np.stack(pieces)
 
 

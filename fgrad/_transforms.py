@@ -133,14 +133,20 @@ def _lower(x: Any, level: int) -> Any:
     return x.value if type(x) is Node and x.level == level else x
 
 
+def zeros_like_leaf(leaf: Any, dtype: Any) -> Any:
+    """Zeros of `leaf`'s shape in `dtype`: an array for an array leaf, else a scalar."""
+    v = value_of(leaf)
+    zeros = np.zeros(np.shape(v), dtype=dtype)
+    return zeros if isinstance(v, np.ndarray) else zeros[()]
+
+
 def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
     """A cotangent in the shape, dtype and kind (scalar/array) of the input `leaf`."""
     if type(ct) is np.ndarray and type(leaf) is np.ndarray and ct.dtype == dtype and ct.shape == leaf.shape:
         # the common case first; graph arrays are read-only and may be views: copied
         return ct if ct.flags.writeable and ct.base is None else ct.copy()
     if ct is None:
-        zeros = np.zeros(np.shape(value_of(leaf)), dtype=dtype)
-        return zeros if isinstance(value_of(leaf), np.ndarray) else zeros[()]
+        return zeros_like_leaf(leaf, dtype)
     if type(ct) is Node:
         return ct if ct.dtype == dtype else cast(ct, dtype=dtype)
     if isinstance(value_of(leaf), np.ndarray):

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable, Iterator
 
 import attrs
 
@@ -160,39 +160,43 @@ _LEAF = PyTreeDef(None)
 
 def tree_flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, PyTreeDef]:
     """Leaves of `tree` in a fixed order, and its structure (for `tree_unflatten`)."""
-    leaves: list = []
-
-    def handler_of(node: Any) -> tuple[Flatten, Unflatten] | None:
-        return None if (is_leaf is not None and is_leaf(node)) else _handler(type(node))
-
-    def walk(node: Any, handler: tuple[Flatten, Unflatten]) -> PyTreeDef:
-        children, aux = handler[0](node)
-        defs = []
-        for c in children:  # leaves inline: most children are leaves
-            h = handler_of(c)
-            if h is None:
-                leaves.append(c)
-                defs.append(_LEAF)
-            else:
-                defs.append(walk(c, h))
-        return PyTreeDef(type(node), aux, tuple(defs))
-
-    handler = handler_of(tree)
+    handler = _handler_of(tree, is_leaf)
     if handler is None:
         return [tree], _LEAF
-    return leaves, walk(tree, handler)
+    leaves: list = []
+    return leaves, _flatten_into(tree, handler, leaves, is_leaf)
+
+
+# (module-level, not closures: a recursive closure is a reference cycle that would keep
+# the leaves, and the graphs behind traced ones, alive until the cyclic collector runs)
+def _handler_of(node: Any, is_leaf: Callable[[Any], bool] | None) -> tuple[Flatten, Unflatten] | None:
+    return None if (is_leaf is not None and is_leaf(node)) else _handler(type(node))
+
+
+def _flatten_into(node: Any, handler: tuple[Flatten, Unflatten], leaves: list,
+                  is_leaf: Callable[[Any], bool] | None) -> PyTreeDef:
+    children, aux = handler[0](node)
+    defs = []
+    for c in children:  # leaves inline: most children are leaves
+        h = _handler_of(c, is_leaf)
+        if h is None:
+            leaves.append(c)
+            defs.append(_LEAF)
+        else:
+            defs.append(_flatten_into(c, h, leaves, is_leaf))
+    return PyTreeDef(type(node), aux, tuple(defs))
+
+
+def _build(td: PyTreeDef, it: Iterator[Any]) -> Any:
+    children = [next(it) if c.kind is None else _build(c, it) for c in td.children]
+    return _handler(td.kind)[1](td.aux, children)
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves: Iterable[Any]) -> Any:
     """Rebuild a pytree of structure `treedef` from `leaves`."""
     it = iter(leaves)
-
-    def build(td: PyTreeDef) -> Any:
-        children = [next(it) if c.kind is None else build(c) for c in td.children]
-        return _handler(td.kind)[1](td.aux, children)
-
     try:
-        out = next(it) if treedef.kind is None else build(treedef)
+        out = next(it) if treedef.kind is None else _build(treedef, it)
     except StopIteration:
         raise ValueError(f"tree_unflatten: too few leaves for structure {treedef!r}") from None
     if next(it, _SENTINEL) is not _SENTINEL:

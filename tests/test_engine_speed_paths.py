@@ -17,7 +17,7 @@ import pytest
 
 import fgrad
 import fgrad.numpy as fnp
-from fgrad._backward import _rule_reads_ans
+from fgrad._rules import rule_reads_ans as _rule_reads_ans
 from fgrad._core import Node, new_level
 
 

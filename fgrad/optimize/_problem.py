@@ -61,10 +61,6 @@ class FlatProblem:
         # A fresh vector: the caller's arrays are only read, never written.
         self.x0 = np.concatenate([np.asarray(leaf, dtype=self.dtype).ravel() for leaf in leaves])
 
-    @property
-    def size(self) -> int:
-        return int(self.x0.size)
-
     def _pieces(self, v: Any) -> list[Any]:
         if len(self.shapes) == 1:
             return [v.reshape(self.shapes[0])]
