@@ -246,7 +246,8 @@ def _input_label(params: list[inspect.Parameter], i: int, nargs: int) -> str:
     return "x" if nargs == 1 else f"x{i}"
 
 
-def _leaf_dtype(x: Any, label: str) -> np.dtype:
+def _leaf_dtype(x: Any, label: Callable[[], str]) -> np.dtype:
+    """The dtype of an input leaf; `label()` names the argument, for errors only."""
     if type(x) is Node:
         return x.dtype
     if isinstance(x, (np.ndarray, np.generic)):
@@ -254,9 +255,9 @@ def _leaf_dtype(x: Any, label: str) -> np.dtype:
     elif isinstance(x, (bool, int, float, complex)):
         dtype = np.asarray(x).dtype
     else:
-        raise TypeError(f"trace: {label} must be a number or a numeric NumPy array, got {type(x).__name__} {x!r:.60}")
+        raise TypeError(f"trace: {label()} must be a number or a numeric NumPy array, got {type(x).__name__} {x!r:.60}")
     if dtype.kind not in "biufc":
-        raise TypeError(f"trace: {label} has dtype {dtype}, expected numbers (bool, int, float or complex)")
+        raise TypeError(f"trace: {label()} has dtype {dtype}, expected numbers (bool, int, float or complex)")
     return dtype
 
 
@@ -299,10 +300,9 @@ def trace(fun: Callable[..., Any], argnums: int | Sequence[int] | None = None) -
         inputs: list[Node] = []
         for i in which:
             leaves, treedef = tree_flatten(args[i])
-            label = _argument_label(fun, i)
+            label = functools.partial(_argument_label, fun, i)  # (inspect.signature: errors only)
             paths = _leaf_paths(_input_label(params, i, len(args)), treedef)
-            nodes = [attrs.evolve(_input_node(x, level, _leaf_dtype(x, label)), name=path)
-                     for x, path in zip(leaves, paths)]
+            nodes = [_input_node(x, level, _leaf_dtype(x, label), path) for x, path in zip(leaves, paths)]
             inputs.extend(nodes)
             new_args[i] = tree_unflatten(treedef, nodes)
         outs = tree_flatten(fun(*new_args, **kwargs))[0]

@@ -116,7 +116,7 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
 _FLOAT64 = np.dtype(np.float64)
 
 
-def _input_node(x: Any, level: int, dtype: np.dtype) -> Node:
+def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None) -> Node:
     if type(x) is Node:
         value = x
     elif isinstance(x, np.ndarray):
@@ -125,7 +125,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype) -> Node:
     else:
         value = dtype.type(x)
     # (all fields positional: attrs' __init__ takes twice as long with a keyword)
-    return Node(value, None, (), (), (), _NO_PARAMS, level)
+    return Node(value, None, (), (), (), _NO_PARAMS, level, name)
 
 
 def _lower(x: Any, level: int) -> Any:

@@ -78,9 +78,14 @@ register_pytree_node(
     lambda d: (list(d.values()), tuple(d)),
     lambda keys, c: collections.OrderedDict(zip(keys, c)),
 )
+def _defaultdict_flatten(d: collections.defaultdict) -> tuple[list[Any], Any]:
+    children, keys = _dict_flatten(d)
+    return children, (d.default_factory, keys)
+
+
 register_pytree_node(
     collections.defaultdict,
-    lambda d: (_dict_flatten(d)[0], (d.default_factory, _dict_flatten(d)[1])),
+    _defaultdict_flatten,
     lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)),
 )
 
