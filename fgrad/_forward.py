@@ -16,7 +16,7 @@ import numpy as np
 
 from ._core import Node, value_of
 from ._ops import shape_of
-from ._transforms import _Traced, _lower, _split_aux, check_callable, zeros_like_leaf
+from ._transforms import _collector_paused, _lower, _split_aux, _Traced, check_callable, zeros_like_leaf
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["jvp", "linearize"]
@@ -161,11 +161,12 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     check_callable(fun, "jvp")
     primals, tangents = _check_primals_tangents(primals, tangents, "jvp")
     t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "jvp")
-    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
-    tangent_out = tree_unflatten(flat.out_def, Linearized(flat, "jvp").push(t_leaves))
-    if has_aux:
-        return flat.out_value(), tangent_out, flat.aux
-    return flat.out_value(), tangent_out
+    with _collector_paused():  # (no collection scans the graph between trace and walks)
+        flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
+        tangent_out = tree_unflatten(flat.out_def, Linearized(flat, "jvp").push(t_leaves))
+        out, aux = flat.out_value(), flat.aux
+        del flat  # the graph goes before the collector resumes
+    return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
 def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
