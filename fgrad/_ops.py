@@ -206,11 +206,13 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
     shape = shape_of(x)
     if shape_of(g) == shape:
         return g
-    if not keepdims and axis is not None:  # (a full reduction's scalar broadcasts as it is)
-        g = reshape(g, _keepdims_shape(x, axis))
-    if type(g) is not Node:  # a plain cotangent: the read-only view NumPy makes
-        return np.broadcast_to(g, shape)
-    return broadcast_to(g, shape)
+    if type(g) is Node:
+        if not keepdims and axis is not None:  # (a full reduction's scalar broadcasts as it is)
+            g = reshape(g, _keepdims_shape(x, axis))
+        return broadcast_to(g, shape)
+    if not keepdims and axis is not None:
+        g = np.reshape(g, _keepdims_shape(x, axis))
+    return np.broadcast_to(g, shape)  # a plain cotangent: the read-only view NumPy makes
 
 
 def reduced_count(x: Any, axis: Any) -> int:
@@ -226,7 +228,15 @@ def _sum_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
     return expand_reduced(g, a, axis, keepdims)
 
 
-sum = primitive(np.sum, _sum_vjp, name="sum")  # noqa: A001 - mirrors numpy's name
+def _sum_forward(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+                 **kwargs: Any) -> Any:
+    # what np.sum does for an ndarray, without its Python wrapper (half the time on small arrays)
+    if type(a) is np.ndarray and out is None and not kwargs:
+        return np.add.reduce(a, axis, dtype, None, keepdims)
+    return np.sum(a, axis, dtype, out, keepdims=keepdims, **kwargs)
+
+
+sum = primitive(_sum_forward, _sum_vjp, name="sum", doc=np.sum.__doc__)  # noqa: A001 - mirrors numpy's name
 
 
 def _mean_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *, keepdims: bool = False) -> Any:
@@ -234,7 +244,21 @@ def _mean_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *, 
     return expand_reduced(g / reduced_count(a, axis), a, axis, keepdims)
 
 
-mean = primitive(np.mean, _mean_vjp, name="mean", doc="""Arithmetic mean along `axis` (differentiable ``np.mean``).
+def _mean_forward(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False,
+                  **kwargs: Any) -> Any:
+    # what np.mean does for a float ndarray (sum, then divide by the count), without its
+    # Python wrappers; float16 (summed in float32 by NumPy) and other dtypes go to np.mean
+    if (type(a) is np.ndarray and dtype is None and out is None and not kwargs
+            and a.dtype.kind == "f" and a.itemsize > 2):
+        total = np.add.reduce(a, axis, None, None, keepdims)
+        count = reduced_count(a, axis)
+        if type(total) is np.ndarray:
+            return np.true_divide(total, count, out=total)
+        return total / count
+    return np.mean(a, axis, dtype, out, keepdims=keepdims, **kwargs)
+
+
+mean = primitive(_mean_forward, _mean_vjp, name="mean", doc="""Arithmetic mean along `axis` (differentiable ``np.mean``).
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp

@@ -172,7 +172,21 @@ def test_the_fast_path_is_numpy():
         assert type(got) is type(want)
         np.testing.assert_array_equal(np.asarray(got, dtype=object) if isinstance(got, list) else got,
                                       np.asarray(want, dtype=object) if isinstance(want, list) else want)
-    assert fnp.exp.primitive.forward is np.exp and fnp.sum.primitive.forward is np.sum
+    assert fnp.exp.primitive.forward is np.exp
+    # sum and mean call NumPy's reduction directly (without np.sum's Python wrapper):
+    # same values, types and dtypes as np.sum / np.mean, whatever the arguments
+    f32 = x.astype(np.float32)
+    cases = [((x,), {}), ((x, 1), {}), ((x,), {"axis": (0, 1), "keepdims": True}), ((f32, 0), {}),
+             ((x.astype(np.float16),), {}), ((np.array([1, 2, 4]),), {}), ((np.float64(2.5),), {}),
+             ((x,), {"where": x > 1.5}), ((x, None, np.float32), {}), ((x,), {"initial": 10.0}),
+             ((x, 0, None, np.zeros(2)), {})]
+    for mine, numpys in [(fnp.sum, np.sum), (fnp.mean, np.mean)]:
+        for args, kwargs in cases:
+            if mine is fnp.mean and "initial" in kwargs:
+                continue
+            got, want = mine.primitive.forward(*args, **kwargs), numpys(*args, **kwargs)
+            assert type(got) is type(want) and got.dtype == want.dtype, (mine, args, kwargs)
+            np.testing.assert_array_equal(got, want)
 
 
 def test_np_calls_record_primitives_with_their_parameters():
