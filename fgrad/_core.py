@@ -364,46 +364,63 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
     """Apply `prim` to `args`, recording a Node at the highest trace level present.
 
     This runs once per primitive application inside a transform, so it is written for
-    speed: one pass finds the top level, one pass unwraps it (none for one argument),
-    and the primitive's NumPy forward is called directly unless a lower-level Node is
-    still among the arguments (nested transforms), which is the only case that needs
-    to recurse.
+    speed: one and two arguments, the common cases, find the top level and unwrap it
+    without loops; the primitive's NumPy forward is called directly unless a
+    lower-level Node is still among the arguments (nested transforms), which is the
+    only case that needs to recurse.
     """
-    top = 0
-    for a in args:
-        if type(a) is Node and a.level > top:
-            top = a.level
-    if not top:
-        return prim.forward(*args, **params)
     n = len(args)
-    if n == 1:  # unary and binary, the common cases, without the bookkeeping of more
-        parents = args if type(args) is tuple else (args[0],)  # (the caller's tuple: no copy)
-        value = args[0].value
-        vals: Any = (value,)
-        argnums_t = _FIRST
-        out = bind(prim, vals, params) if type(value) is Node else prim.forward(value, **params)
-    elif n == 2:
+    if n == 2:  # binary and unary, the common cases, without the bookkeeping of more
         a, b = args
-        a_traced = type(a) is Node and a.level == top
-        b_traced = type(b) is Node and b.level == top
-        if a_traced:
+        ta, tb = type(a), type(b)
+        la = a.level if ta is Node else 0
+        lb = b.level if tb is Node else 0
+        if la >= lb:
+            if not la:
+                return prim.forward(a, b, **params)
+            top = la
             a = a.value
-        if b_traced:
-            b = b.value
-        vals = (a, b)
-        if a_traced and b_traced:
-            parents, argnums_t = args, _BOTH
-        elif a_traced:
-            parents, argnums_t = (args[0],), _FIRST
+            ta = type(a)
+            if lb == la:
+                b = b.value
+                tb = type(b)
+                parents, argnums_t = args, _BOTH
+            else:
+                parents, argnums_t = (args[0],), _FIRST
         else:
+            top = lb
+            b = b.value
+            tb = type(b)
             parents, argnums_t = (args[1],), _SECOND
-        if type(a) is Node or type(b) is Node:
+        vals: Any = (a, b)
+        if ta is Node or tb is Node:
             out = bind(prim, vals, params)
-        elif not params and prim.forward in _SCALAR_ARITHMETIC and _scalar_operands(a, b):
+        elif params:
+            out = prim.forward(a, b, **params)
+        elif (ta is np.float64 or tb is np.float64) and _scalar_operands(a, b) and prim.forward in _SCALAR_ARITHMETIC:
             out = _SCALAR_ARITHMETIC[prim.forward](a, b)
         else:
-            out = prim.forward(a, b, **params)
+            out = prim.forward(a, b)
+    elif n == 1:
+        x = args[0]
+        if type(x) is not Node or not x.level:
+            return prim.forward(x, **params)
+        top = x.level
+        parents = args if type(args) is tuple else (x,)  # (the caller's tuple: no copy)
+        value = x.value
+        vals = (value,)
+        argnums_t = _FIRST
+        if type(value) is Node:
+            out = bind(prim, vals, params)
+        else:  # (a call with `**{}` costs more than the test)
+            out = prim.forward(value, **params) if params else prim.forward(value)
     else:
+        top = 0
+        for a in args:
+            if type(a) is Node and a.level > top:
+                top = a.level
+        if not top:
+            return prim.forward(*args, **params)
         vals = []
         parent_list = []
         argnums = []
@@ -432,7 +449,7 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         if argnums_t is None:
             argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
     if type(out) is np.ndarray:
-        out.setflags(write=False)  # (cheaper than reading `out.flags` first)
+        out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
     return Node(out, prim, parents, argnums_t, vals, MappingProxyType(params) if params else _NO_PARAMS, top,
                 None, next_seq())
 

@@ -201,6 +201,38 @@ def _keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def broadcast_view(a: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """``np.broadcast_to(a, shape)`` for a plain array or number: a read-only view.
+
+    Built directly from `a`'s memory and strides (zero along the broadcast axes) when `a`
+    is contiguous, which costs half of what np.broadcast_to's general machinery does;
+    reductions' rules make one per reduction, so it shows in small-array gradients.
+
+    Example:
+        >>> broadcast_view(np.array([[1.0], [2.0]]), (2, 3))
+        array([[1., 1., 1.],
+               [2., 2., 2.]])
+    """
+    a = np.asarray(a)
+    lead = len(shape) - a.ndim
+    strides = [0] * lead
+    for n, m, st in zip(a.shape, shape[lead:], a.strides):
+        if n == m:
+            strides.append(st)
+        elif n == 1:
+            strides.append(0)
+        else:
+            lead = -1
+    try:
+        if lead < 0:  # shapes that do not broadcast: NumPy's error
+            raise ValueError
+        view = np.ndarray(shape, a.dtype, a, 0, tuple(strides))
+    except ValueError:  # (or `a` not contiguous): NumPy's way
+        return np.broadcast_to(a, shape)
+    view.setflags(False)
+    return view
+
+
 def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Broadcast `g`, the result of reducing `x` over `axis`, back to the shape of `x`."""
     shape = shape_of(x)
@@ -212,7 +244,7 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
         return broadcast_to(g, shape)
     if not keepdims and axis is not None:
         g = np.reshape(g, _keepdims_shape(x, axis))
-    return np.broadcast_to(g, shape)  # a plain cotangent: the read-only view NumPy makes
+    return broadcast_view(g, shape)  # a plain cotangent: a read-only view
 
 
 def reduced_count(x: Any, axis: Any) -> int:
@@ -270,7 +302,7 @@ mean = primitive(_mean_forward, _mean_vjp, name="mean", doc="""Arithmetic mean a
 # ---------------------------------------------------------------- shapes
 reshape = primitive(lambda x, shape: x.reshape(shape) if type(x) is np.ndarray else np.reshape(x, shape),
                     lambda g, ans, x, shape: reshape(g, shape_of(x)), name="reshape")
-broadcast_to = primitive(lambda x, shape: np.broadcast_to(x, shape),
+broadcast_to = primitive(broadcast_view,
                          lambda g, ans, x, shape: unbroadcast(g, x), name="broadcast_to")
 
 

@@ -121,7 +121,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None) ->
         value = x
     elif isinstance(x, np.ndarray):
         value = x.view()
-        value.setflags(write=False)  # a view: the caller's own array is left untouched
+        value.setflags(False)  # read-only, a view: the caller's own array is left untouched
     else:
         value = dtype.type(x)
     # (all fields positional: attrs' __init__ takes twice as long with a keyword)

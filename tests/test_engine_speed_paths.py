@@ -3,7 +3,7 @@
 Covers: the backward walk freeing the graph as it goes (peak memory), rules that do not
 read `ans`, in-place fan-in sums, the product-with-ones shortcut, float64 scalar
 arithmetic without ufunc dispatch, the paused cyclic collector, long chains, the walk
-in creation order, bind's
+in creation order, read-only broadcast views, bind's
 one- and two-argument paths and the cached check of a call's arguments.
 """
 
@@ -299,3 +299,22 @@ def test_the_call_check_runs_again_when_the_rules_change():
     with pytest.raises(TypeError, match="scaled: these arguments are not supported"):
         fgrad.grad(lambda x: f(x, scale=2.0))(1.0)
     assert fgrad.grad(f)(1.0) == 1.0
+
+
+def test_broadcast_view_is_numpys_broadcast_to_made_faster():
+    from fgrad._ops import broadcast_view
+
+    grid = np.arange(12.0).reshape(3, 4)
+    cases = [(np.float64(2.0), (3,)), (np.float64(2.0), ()), (np.arange(3.0).reshape(3, 1), (2, 3, 4)),
+             (np.arange(3.0), (4, 3)), (grid[:, :1], (3, 5)), (grid[:, ::2][:, :1], (3, 5)),
+             (grid.T[:, :1], (4, 6)), (grid[:, ::2], (5, 3, 2)), (np.float32(1.5), (2, 2)),
+             (np.ones((2, 1)), (2, 1)), (np.ones((0, 1)), (0, 3)), (2.5, (2,)), (np.arange(4, dtype=np.int64), (2, 4))]
+    for a, shape in cases:
+        got, want = broadcast_view(a, shape), np.broadcast_to(a, shape)
+        assert got.shape == want.shape and got.dtype == want.dtype and not got.flags.writeable
+        np.testing.assert_array_equal(got, want)
+        if isinstance(a, np.ndarray) and a.size:
+            assert np.shares_memory(got, a)  # a view, not a copy
+    for a, shape in [(np.arange(3.0), (2, 4)), (np.arange(4.0), (3,)), (np.ones((2, 3)), (3,))]:
+        with pytest.raises(ValueError):
+            broadcast_view(a, shape)
