@@ -81,6 +81,8 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
 
 
 # ----------------------------------------------------------------- the walk
+_NEGATIVE = np.negative
+
 def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     """Cotangents of the leaves (input Nodes) reachable from `roots` (all of one level).
 
@@ -118,14 +120,16 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         argnums = node.argnums
         args = node.args
         params = node.params
-        ans = node.value if _ans_needed(prim, argnums) else None
+        reads = prim.reads_ans
+        # (most primitives' rules never read it: `in` on the tuple decides without a call)
+        ans = None if reads is not None and True not in reads or not _ans_needed(prim, argnums) else node.value
         # From here on only the locals above keep what the rules need; unless the
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node
         vjps = prim.vjps
         # -g in g's own buffer when only the walk holds it (in exp(-x), exp's rule just
         # made g); the rule cannot tell, as its own frame holds g too
-        negate_in_place = prim.forward is np.negative and _is_private(g)
+        negate_in_place = prim.forward is _NEGATIVE and _is_private(g)
         fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
             rule = vjps[i] if i < len(vjps) else None
