@@ -66,9 +66,23 @@ def _is_private(x: Any) -> bool:
     )
 
 
-def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any) -> None:
-    """``cts[p] += contribution``, in place when the buffer is provably the walk's own."""
+def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[Node]) -> None:
+    """``cts[p] += contribution``, in place when the buffer is provably the walk's own.
+
+    If `p` is in `negated`, ``cts[p]`` holds the negation of its cotangent (see
+    `backward`): ``contribution - cts[p]`` is then one pass, in that private buffer.
+    """
     existing = cts.pop(p)
+    if negated and p in negated:
+        negated.remove(p)
+        if (
+            type(contribution) is not Node
+            and np.shape(contribution) == existing.shape
+            and np.result_type(existing, contribution) == existing.dtype
+        ):
+            cts[p] = np.subtract(contribution, existing, out=existing)
+            return
+        existing = np.negative(existing, out=existing)
     if (
         _is_private(existing)
         and type(contribution) is not Node
@@ -91,10 +105,14 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     of the graph is freed as soon as it has been processed.
     """
     cts: dict[Node, Any] = {}
+    # Nodes whose entry in `cts` is the *negation* of their cotangent: the rule of
+    # `negative` defers its pass over a private array, and the entry is negated only
+    # when taken, or in the same pass as the next contribution is added (`c - entry`).
+    negated: set[Node] = set()
     r = c = None
     for r, c in zip(roots, cotangents):
         if r in cts:
-            _accumulate(cts, r, c)
+            _accumulate(cts, r, c, negated)
         else:
             cts[r] = c
     del r, c  # (a root held by a loop variable would keep the whole graph alive)
@@ -112,6 +130,9 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         else:
             break
         g = cts.pop(node)
+        if negated and node in negated:
+            negated.remove(node)
+            g = np.negative(g, out=g)
         prim = node.primitive
         if prim is None:
             leaves[node] = g
@@ -127,8 +148,9 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node
         vjps = prim.vjps
-        # -g in g's own buffer when only the walk holds it (in exp(-x), exp's rule just
-        # made g); the rule cannot tell, as its own frame holds g too
+        # -g with no new array when only the walk holds g (in exp(-x), exp's rule just
+        # made it): deferred if the parent has no cotangent yet, else in g's own buffer.
+        # (The rule cannot tell, as its own frame holds g too.)
         negate_in_place = prim.forward is _NEGATIVE and _is_private(g)
         fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
@@ -140,7 +162,11 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     "argument in fgrad.stop_gradient if it is meant to be constant)."
                 )
             if negate_in_place:
-                contribution = np.negative(g, out=g)
+                if p in cts:
+                    contribution = np.negative(g, out=g)
+                else:
+                    contribution = g
+                    negated.add(p)
             else:
                 # (unpacking an empty read-only mapping costs more than the test)
                 contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
@@ -150,7 +176,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     cts[p] = existing + contribution  # same IEEE sum as np.add, without its dispatch
                 else:
                     del existing
-                    _accumulate(cts, p, contribution)
+                    _accumulate(cts, p, contribution, negated)
             else:
                 cts[p] = contribution
                 if fresh is None:
