@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     frameworks = tuple(f.strip() for f in args.frameworks.split(",") if f.strip()) or None
     settings = Settings(quick=args.quick, frameworks=frameworks, repeats=3 if args.quick else 7, min_batch=0.02 if args.quick else 0.05,
-                        budget=3.0 if args.quick else 10.0)
+                        budget=3.0 if args.quick else 40.0)
     meta = {
         "machine": report.machine_info(),
         "peers": _peers.versions(),
