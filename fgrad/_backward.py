@@ -14,7 +14,8 @@ it can: each cotangent is dropped from the call-local table once propagated, the
 own reference to a Node is dropped *before* its VJP rules run (so a value no rule needs,
 e.g. the input of ``exp``, whose rule uses only the output, is freed before the rules
 allocate their results), and fan-in sums are added in place into cotangent buffers that
-nothing but the walk can see.
+nothing but the walk can see (a negation, as in ``exp(-x)``, is folded into such a sum
+rather than made a pass of its own).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[N
 # ----------------------------------------------------------------- the walk
 _NEGATIVE = np.negative
 
+
 def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     """Cotangents of the leaves (input Nodes) reachable from `roots` (all of one level).
 
@@ -142,8 +144,8 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         args = node.args
         params = node.params
         reads = prim.reads_ans
-        # (most primitives' rules never read it: `in` on the tuple decides without a call)
-        ans = None if reads is not None and True not in reads or not _ans_needed(prim, argnums) else node.value
+        never_read = reads is not None and True not in reads  # (most primitives': no call needed)
+        ans = None if never_read or not _ans_needed(prim, argnums) else node.value
         # From here on only the locals above keep what the rules need; unless the
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node
@@ -151,7 +153,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         # -g with no new array when only the walk holds g (in exp(-x), exp's rule just
         # made it): deferred if the parent has no cotangent yet, else in g's own buffer.
         # (The rule cannot tell, as its own frame holds g too.)
-        negate_in_place = prim.forward is _NEGATIVE and _is_private(g)
+        negate = prim.forward is _NEGATIVE and _is_private(g)
         fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
             rule = vjps[i] if i < len(vjps) else None
@@ -161,7 +163,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                     "no VJP rule is defined for it (add one with fgrad.defvjp, or wrap the "
                     "argument in fgrad.stop_gradient if it is meant to be constant)."
                 )
-            if negate_in_place:
+            if negate:
                 if p in cts:
                     contribution = np.negative(g, out=g)
                 else:

@@ -322,7 +322,16 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
     return transpose(x, axes=tuple(axes))
 
 
+def _plain_matrices(g: Any, x: Any, y: Any) -> bool:
+    """Whether all three are plain 2-D arrays: a matrix product at the outermost level,
+    whose cotangents are one NumPy product each (no shapes to work out, nothing to sum)."""
+    return (type(g) is np.ndarray and type(x) is np.ndarray and type(y) is np.ndarray
+            and g.ndim == 2 and x.ndim == 2 and y.ndim == 2)
+
+
 def _matmul_vjp_left(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _plain_matrices(g, x, y):
+        return np.matmul(g, y.T)
     if ndim_of(y) == 1:
         if ndim_of(x) == 1:
             return g * y
@@ -333,6 +342,8 @@ def _matmul_vjp_left(g: Any, ans: Any, x: Any, y: Any) -> Any:
 
 
 def _matmul_vjp_right(g: Any, ans: Any, x: Any, y: Any) -> Any:
+    if _plain_matrices(g, x, y):
+        return np.matmul(x.T, g)
     if ndim_of(x) == 1:
         if ndim_of(y) == 1:
             return g * x
