@@ -243,13 +243,15 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
             g = reshape(g, _keepdims_shape(x, axis))
         return broadcast_to(g, shape)
     if not keepdims and axis is not None:
-        g = np.reshape(g, _keepdims_shape(x, axis))
+        g = g.reshape(_keepdims_shape(x, axis)) if type(g) is np.ndarray else np.reshape(g, _keepdims_shape(x, axis))
     return broadcast_view(g, shape)  # a plain cotangent: a read-only view
 
 
 def reduced_count(x: Any, axis: Any) -> int:
     """How many elements of `x` each result of a reduction over `axis` combines."""
     shape = shape_of(x)
+    if axis is None:
+        return math.prod(shape)
     return math.prod(shape[a] for a in _normalize_axes(axis, len(shape)))
 
 
