@@ -9,12 +9,13 @@ output value tightly and the derivative with an absolute floor of 1e-300.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
 
 from . import _peers
-from .harness import Row, Settings, close, run_case
+from .harness import Row, Settings, close, interleaved_medians, plan_for, run_case
 
 ID = "W2"
 TITLE = "chain scaling: gradient through N steps x = sin(x) * 1.0001 + 0.001"
@@ -86,6 +87,29 @@ def builders(n: int) -> dict[str, Any]:
     return {"fgrad": fgrad_, "autograd": autograd_, "dezero": dezero_, "torch": torch_, "jax (eager)": jax_eager}
 
 
+def flatness(settings: Settings) -> list[Row]:
+    """fgrad's time per step at the largest N over the smallest, the two timed in turn.
+
+    The cases of `run` are measured minutes apart, and a shared machine's speed drifts by
+    up to 2× over minutes, which the ratio of their medians would report as growth.
+    Timing the two sizes batch by batch, in the same spells, measures the scaling alone.
+    """
+    if not (settings.timing and settings.wants("fgrad")):
+        return []
+    small, big = sizes(settings)[0], sizes(settings)[-1]
+    calls, plans = {}, {}
+    for n in (small, big):
+        fn = builders(n)["fgrad"]()
+        start = time.perf_counter()
+        fn()  # (agreement was checked by `run`; this call is the warm-up)
+        calls[str(n)], plans[str(n)] = fn, plan_for(time.perf_counter() - start, settings)
+    medians = interleaved_medians(calls, plans)
+    per_step = {n: medians[str(n)] / n for n in (small, big)}
+    case = f"N={big:.0e} vs N={small:.0e}, timed in turn".replace("e+0", "e")
+    figure = f"{per_step[big] * 1e6:.2f} vs {per_step[small] * 1e6:.2f} µs = {per_step[big] / per_step[small]:.2f}×"
+    return [Row(ID, case, "fgrad", "ok", None, {"per step": figure})]
+
+
 def run(settings: Settings) -> list[Row]:
     rows = []
     for n in sizes(settings):
@@ -106,4 +130,4 @@ def run(settings: Settings) -> list[Row]:
                 {"per step": f"{r.seconds / n * 1e6:.2f} µs"} if r.seconds is not None else {})
             for r in case_rows
         ]
-    return rows
+    return rows + flatness(settings)

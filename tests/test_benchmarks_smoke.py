@@ -27,6 +27,17 @@ def test_workload_agrees_at_a_tiny_size(workload):
     print(report.text_table(rows))
 
 
+def test_w2_times_the_smallest_and_largest_chains_in_turn():
+    from benchmarks import w2_chain
+
+    quick_timing = Settings(tiny=True, frameworks=("fgrad",), repeats=2, min_batch=0.001, budget=1.0)
+    (row,) = w2_chain.flatness(quick_timing)
+    assert row.case == "N=1e2 vs N=1e1, timed in turn" and row.framework == "fgrad" and row.status == "ok"
+    big, small, ratio = row.extra["per step"].replace(" µs", "").replace("×", "").replace(" vs ", " = ").split(" = ")
+    assert float(ratio) == pytest.approx(float(big) / float(small), rel=0.02)
+    assert w2_chain.flatness(SMOKE) == []  # nothing is timed when timing is off
+
+
 def test_w3_reports_memory_and_w4_graph_sizes():
     w3 = cli.WORKLOADS["W3"].run(SMOKE)
     fgrad_row = next(r for r in w3 if r.framework == "fgrad")
