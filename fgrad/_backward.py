@@ -26,16 +26,21 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Node, Primitive
+from ._core import Node
 from ._ops import add
 
 
 # ----------------------------------------------------------------- which rules read `ans`
-def _ans_needed(prim: Primitive, argnums: tuple[int, ...]) -> bool:
-    """Whether any rule that will run for these argument positions reads the output."""
-    reads = prim.reads_ans
+def _ans_needed(reads: tuple[bool, ...] | None, argnums: tuple[int, ...]) -> bool:
+    """Whether any rule that will run for these argument positions reads the output.
+
+    `reads` is the primitive's `reads_ans` (None: unknown, so assume they do); the test
+    `True in reads` first settles, without looping, the common case of rules that never do.
+    """
     if reads is None:
         return True
+    if True not in reads:
+        return False
     for i in argnums:
         if i < len(reads) and reads[i]:
             return True
@@ -143,9 +148,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         argnums = node.argnums
         args = node.args
         params = node.params
-        reads = prim.reads_ans
-        never_read = reads is not None and True not in reads  # (most primitives': no call needed)
-        ans = None if never_read or not _ans_needed(prim, argnums) else node.value
+        ans = node.value if _ans_needed(prim.reads_ans, argnums) else None
         # From here on only the locals above keep what the rules need; unless the
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node

@@ -360,6 +360,15 @@ _ARGNUMS_CACHE: dict[tuple[int, ...], tuple[int, ...]] = {}
 _FIRST, _SECOND, _BOTH = (_ARGNUMS_CACHE.setdefault(k, k) for k in ((0,), (1,), (0, 1)))
 
 
+def top_level(values: Any) -> int:
+    """The highest trace level among `values` (0 when none is a traced value)."""
+    top = 0
+    for v in values:
+        if type(v) is Node and v.level > top:
+            top = v.level
+    return top
+
+
 def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any:
     """Apply `prim` to `args`, recording a Node at the highest trace level present.
 
@@ -415,10 +424,7 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         else:  # (a call with `**{}` costs more than the test)
             out = prim.forward(value, **params) if params else prim.forward(value)
     else:
-        top = 0
-        for a in args:
-            if type(a) is Node and a.level > top:
-                top = a.level
+        top = top_level(args)
         if not top:
             return prim.forward(*args, **params)
         vals = []

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._core import Node, Primitive, value_of
+from ._core import Node, Primitive, top_level, value_of
 from ._ops import shape_of
 from ._transforms import check_callable, zeros_like_leaf
 from .tree import PyTreeDef, tree_flatten, tree_structure, tree_unflatten
@@ -91,10 +91,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         leaves, in_def = tree_flatten(args)
-        top = 0
-        for x in leaves:
-            if type(x) is Node and x.level > top:
-                top = x.level
+        top = top_level(leaves)
         if not top:
             return self.fun(*args, **kwargs)
         for key, value in kwargs.items():

@@ -215,6 +215,8 @@ def broadcast_view(a: Any, shape: tuple[int, ...]) -> np.ndarray:
     """
     a = np.asarray(a)
     lead = len(shape) - a.ndim
+    if lead < 0:
+        return np.broadcast_to(a, shape)  # (NumPy's error)
     strides = [0] * lead
     for n, m, st in zip(a.shape, shape[lead:], a.strides):
         if n == m:
@@ -222,12 +224,10 @@ def broadcast_view(a: Any, shape: tuple[int, ...]) -> np.ndarray:
         elif n == 1:
             strides.append(0)
         else:
-            lead = -1
+            return np.broadcast_to(a, shape)  # (NumPy's error)
     try:
-        if lead < 0:  # shapes that do not broadcast: NumPy's error
-            raise ValueError
         view = np.ndarray(shape, a.dtype, a, 0, tuple(strides))
-    except ValueError:  # (or `a` not contiguous): NumPy's way
+    except ValueError:  # `a` is not contiguous: NumPy's general way
         return np.broadcast_to(a, shape)
     view.setflags(False)
     return view
@@ -243,7 +243,7 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
             g = reshape(g, _keepdims_shape(x, axis))
         return broadcast_to(g, shape)
     if not keepdims and axis is not None:
-        g = g.reshape(_keepdims_shape(x, axis)) if type(g) is np.ndarray else np.reshape(g, _keepdims_shape(x, axis))
+        g = np.asarray(g).reshape(_keepdims_shape(x, axis))
     return broadcast_view(g, shape)  # a plain cotangent: a read-only view
 
 
