@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._backward import backward
-from ._core import _NO_PARAMS, Node, new_level, value_of
+from ._core import _NO_PARAMS, Node, make_node, new_level, next_seq, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -124,8 +124,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None) ->
         value.setflags(False)  # read-only, a view: the caller's own array is left untouched
     else:
         value = dtype.type(x)
-    # (all fields positional: attrs' __init__ takes twice as long with a keyword)
-    return Node(value, None, (), (), (), _NO_PARAMS, level, name)
+    return make_node(value, None, (), (), (), _NO_PARAMS, level, name, next_seq())
 
 
 def _lower(x: Any, level: int) -> Any:

@@ -4,7 +4,7 @@ Covers: the backward walk freeing the graph as it goes (peak memory), rules that
 read `ans`, in-place fan-in sums, the product-with-ones shortcut, float64 scalar
 arithmetic without ufunc dispatch, the paused cyclic collector, long chains, the walk
 in creation order, negations folded into fan-in sums, read-only broadcast views, bind's
-one- and two-argument paths and the cached check of a call's arguments.
+one- and two-argument paths, the cached check of a call's arguments, records made\nwithout attrs' per-field setattr, and operators calling `bind` directly.
 """
 
 import gc
@@ -289,6 +289,49 @@ def test_binary_bind_records_the_right_parents_at_every_level_mix():
     arr = bind(fgrad._ops.tanh.primitive, (Node(np.ones(3), level=new_level()),), {})
     assert not arr.value.flags.writeable
     assert type(bind(prim, (inner, 5.0), {}).value) is np.float64
+
+
+def test_make_node_gives_the_same_frozen_record_as_node():
+    import attrs
+    from fgrad._core import make_node
+
+    fields = (np.float64(2.0), fgrad._ops.exp.primitive, (), (), (np.float64(1.0),), {}, 3, "n", 7)
+    made, built = make_node(*fields), Node(*fields)
+    assert type(made) is Node and attrs.asdict(made, recurse=False) == attrs.asdict(built, recurse=False)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.value = 5.0
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del made.name
+    assert attrs.evolve(made, name="m").name == "m" and made.name == "n"
+    assert weakref.ref(made)() is made
+    # every record a trace makes is one of these
+    _, y = capture_out(lambda x: np.exp(x) * 2.0 + 1.0, np.ones(2))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        y.parents = ()
+
+
+def capture_out(f, x):
+    seen = {}
+
+    def probe(x):
+        seen["out"] = out = f(x)
+        return fnp.sum(out)
+
+    fgrad.grad(probe)(x)
+    return x, seen["out"]
+
+
+@pytest.mark.parametrize("call", [lambda x: x + 1.0, lambda x: 1.0 + x, lambda x: np.add(x, 1.0)])
+def test_operators_and_ufuncs_record_the_current_primitive(monkeypatch, call):
+    # they call bind directly, reading the function's `.primitive` at each call, so
+    # rules attached later (defvjp/defjvp replace the record) are the ones used
+    import attrs
+
+    replaced = attrs.evolve(fgrad._ops.add.primitive, vjps=(lambda g, ans, x, y: 10.0 * g,) * 2)
+    monkeypatch.setattr(fgrad._ops.add, "primitive", replaced)
+    assert fgrad.grad(call)(2.0) == 10.0
+    _, y = capture_out(call, np.ones(2))
+    assert y.primitive is replaced
 
 
 def test_the_call_check_runs_again_when_the_rules_change():
