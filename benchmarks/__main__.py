@@ -1,9 +1,11 @@
-"""``python -m benchmarks [--quick] [--only W1,W3] [--frameworks fgrad,torch] [--out DIR]``: run, print, write results.
+"""``python -m benchmarks [--quick] [--only W1,W3] [--frameworks fgrad,torch] [--out DIR] [--default-malloc]``: run, print, write results.
 
 Prints one table per workload (times with their ratio to fgrad), writes
 ``results-<time>.json`` / ``.md`` and ``latest.json`` / ``latest.md`` into DIR
 (default ``benchmarks/results``, which git ignores). Exits 1 if any framework computed
-different numbers or failed.
+different numbers or failed. The run starts itself again with glibc's malloc thresholds
+fixed, so that no framework's time depends on what ran before it (see
+`benchmarks._allocator`); ``--default-malloc`` keeps glibc's default state.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import time
 from typing import Any
 
-from . import _peers, report, w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp
+from . import _allocator, _peers, report, w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp
 from .harness import Row, Settings
 
 WORKLOADS = {m.ID: m for m in (w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp)}
@@ -27,6 +29,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated workloads to run, e.g. W1,W3 (default: all)")
     parser.add_argument("--frameworks", default="", help="comma-separated frameworks to run, e.g. fgrad,torch (default: all)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="directory for the JSON/Markdown results")
+    parser.add_argument(_allocator.OPT_OUT, action="store_true",
+                        help="measure in glibc's default allocator state instead of fixing its thresholds")
     args = parser.parse_args(argv)
     chosen = [w.strip().upper() for w in args.only.split(",") if w.strip()] or list(WORKLOADS)
     unknown = [w for w in chosen if w not in WORKLOADS]
@@ -52,10 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(quick=args.quick, frameworks=frameworks, repeats=3 if args.quick else 7, min_batch=0.02 if args.quick else 0.05,
                         budget=3.0 if args.quick else 40.0)
     meta = {
-        "machine": report.machine_info(),
+        "machine": {**report.machine_info(), "allocator": _allocator.state()},
         "peers": _peers.versions(),
         "command": "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
-        + (f" --frameworks {args.frameworks}" if args.frameworks else ""),
+        + (f" --frameworks {args.frameworks}" if args.frameworks else "")
+        + (f" {_allocator.OPT_OUT}" if args.default_malloc else ""),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
     print("fgrad benchmarks —", ", ".join(f"{k}: {v}" for k, v in meta["machine"].items()))
@@ -85,4 +90,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _allocator.restart_pinned(sys.argv[1:])
     sys.exit(main())

@@ -93,3 +93,41 @@ def test_frameworks_are_timed_in_turn_batch_by_batch():
     assert [r.framework for r in rows] == ["a", "b"] and all(r.seconds > 0 for r in rows)
     # each checked once, then one batch of one call each, round by round
     assert order == ["a", "b"] + ["a", "b"] * 3
+
+
+def test_the_run_restarts_with_the_allocator_thresholds_fixed(monkeypatch):
+    from benchmarks import _allocator
+
+    if _allocator.platform.libc_ver()[0] != "glibc":
+        pytest.skip("the thresholds are glibc's")
+    for k in _allocator.PINNED:
+        monkeypatch.delenv(k, raising=False)
+    env = _allocator.pinned_environment(["--only", "W6"])
+    assert env is not None and {k: env[k] for k in _allocator.PINNED} == {
+        "MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "67108864"}
+    assert env["PATH"] == os.environ["PATH"]  # the rest of the environment is kept
+    assert _allocator.pinned_environment(["--only", "W6", "--default-malloc"]) is None
+    assert _allocator.state() == "glibc default (dynamic thresholds)"
+    for k, v in _allocator.PINNED.items():
+        monkeypatch.setenv(k, v)
+    assert _allocator.pinned_environment([]) is None  # already fixed: no second restart
+    assert _allocator.state().startswith("glibc, thresholds fixed: MALLOC_MMAP_THRESHOLD_=33554432")
+
+
+def test_the_command_line_run_reports_its_allocator_state(tmp_path):
+    import json
+    import subprocess
+
+    from benchmarks import _allocator
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {k: v for k, v in os.environ.items() if k not in _allocator.PINNED}
+    for extra, want in (([], "glibc, thresholds fixed"), (["--default-malloc"], "glibc default")):
+        out = tmp_path / (extra[0].strip("-") if extra else "pinned")
+        done = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "W1", "--frameworks", "fgrad", "--quick",
+                               "--out", str(out), *extra], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        meta = json.loads((out / "latest.json").read_text())["meta"]
+        if _allocator.platform.libc_ver()[0] == "glibc":
+            assert meta["machine"]["allocator"].startswith(want)
+        assert meta["command"].endswith("--frameworks fgrad" + "".join(" " + e for e in extra))
