@@ -269,10 +269,10 @@ class Node(_NodeSlots):
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         return _dispatch.array_function(func, args, kwargs)
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names the class does not define: ndarray methods such as
-        # x.max(), x.dot(w), x.at[...], looked up in a table kept by fgrad.numpy.
-        return _dispatch.node_attribute(self, name)
+    # Other ndarray methods and attributes (x.max(), x.dot(w), x.at[...]) are properties
+    # that fgrad.numpy adds to this class (`_dispatch.register_array_attributes`), and
+    # the rest refuse with a reason.  Not a `__getattr__`: a class with one loses
+    # CPython's fast path for *every* attribute read, `.value` and `.level` included.
 
     def __floordiv__(self, other: Any) -> Any:
         return np.floor_divide(self, other)

@@ -1,8 +1,9 @@
 """NumPy's protocols on traced values: ``np.sin(x)``, ``np.sum(x, 1)``, ``x.max()``.
 
-`Node.__array_ufunc__`, `Node.__array_function__` and `Node.__getattr__` land here. Each
-looks the NumPy callable (or ndarray attribute) up in the tables of `fgrad._ops`, which
-`fgrad.numpy` fills, and calls fgrad's version. Anything not in a table is refused with
+`Node.__array_ufunc__` and `Node.__array_function__` land here. Each looks the NumPy
+callable up in the tables of `fgrad._ops`, which `fgrad.numpy` fills, and calls fgrad's
+version; ndarray methods (``x.max()``) are properties that `fgrad.numpy` adds to Node
+with `register_array_attributes`. Anything not in a table is refused with
 an error that names it: fgrad never hands back an object array and never drops a
 derivative silently. Writes (``out=``, ``np.add.at``, ``np.copyto``, ``x.fill``) are
 refused with the functional alternative.
@@ -10,11 +11,12 @@ refused with the functional alternative.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from . import _ops
+from ._core import Node
 
 IMMUTABLE_HINT = (
     "traced values are immutable, so fgrad cannot write into them. Build a new value "
@@ -120,26 +122,48 @@ _REFUSED_ATTRIBUTES = {
     **dict.fromkeys(("fill", "put", "itemset", "resize", "setfield", "setflags", "partition", "byteswap"),
                     "writes into the array in place: " + IMMUTABLE_HINT),
     "sort": "sorts in place: use `fgrad.numpy.sort(x)`, which returns a new, differentiable value",
-    **dict.fromkeys(("item", "tolist", "tobytes", "tofile", "__index__"),
+    **dict.fromkeys(("item", "tolist", "tobytes", "tofile"),
                     "would turn the traced value into a Python constant and silently cut its "
                     "derivative: take the constant explicitly with `x.value`"),
 }
 
 
-def node_attribute(node: Any, name: str) -> Any:
-    """``node.name`` for a name the Node class does not define (ndarray methods)."""
-    get = _ops.ARRAY_ATTRIBUTES.get(name)
-    if get is not None:
-        return get(node)
-    if name.startswith("__") and name.endswith("__"):
-        raise AttributeError(name)
+def _refusal(name: str) -> property:
+    """A property that refuses the ndarray attribute `name` on traced values, saying why."""
     reason = _REFUSED_ATTRIBUTES.get(name)
     if reason is not None:
-        raise AttributeError(f"`x.{name}` on a traced value {reason}")
-    if hasattr(np.ndarray, name):
-        raise AttributeError(
+        message = f"`x.{name}` on a traced value {reason}"
+    else:
+        message = (
             f"the ndarray attribute `x.{name}` is not supported on traced values by fgrad. "
             "Use the fgrad.numpy function of the same name if there is one "
             "(fgrad.numpy.supported()), or `x.value` for a constant."
         )
-    raise AttributeError(f"'Node' object has no attribute {name!r}")
+
+    def refuse(node: Any) -> Any:
+        raise AttributeError(message)
+
+    return property(refuse, doc=message)
+
+
+def register_array_attributes(getters: Mapping[str, Callable[[Node], Any]]) -> None:
+    """Make ``x.<name>`` on a traced value ``x`` mean ``getters[name](x)``.
+
+    For the ndarray methods and attributes the Node class does not define itself:
+    ``"max": lambda x: functools.partial(fnp.max, x)`` makes ``x.max(axis=0)`` work.
+    Each becomes a property of Node (and an entry of `fgrad._ops.ARRAY_ATTRIBUTES`).
+    """
+    for name, get in getters.items():
+        if name in _NODE_OWN:
+            raise ValueError(f"register_array_attributes: Node defines `{name}` itself")
+        _ops.ARRAY_ATTRIBUTES[name] = get
+        setattr(Node, name, property(get, doc=f"``x.{name}``, as on an ndarray (see fgrad.numpy)"))
+
+
+# What the class itself defines; every other public ndarray attribute is refused until
+# fgrad.numpy registers it.
+_NODE_OWN = frozenset(name for name in dir(Node))
+for _name in dir(np.ndarray):
+    if not _name.startswith("_") and _name not in _NODE_OWN:
+        setattr(Node, _name, _refusal(_name))
+del _name

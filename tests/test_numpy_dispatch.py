@@ -207,3 +207,19 @@ def test_unknown_attributes():
     with pytest.raises(AttributeError, match=r"'Node' object has no attribute 'frobnicate'"):
         traced(lambda x: x.frobnicate)
     assert not hasattr(Node(np.ones(1)), "__array_interface__")
+    with pytest.raises(AttributeError, match=r"the ndarray attribute `x\.strides` is not supported"):
+        traced(lambda x: x.strides)
+
+
+def test_ndarray_methods_are_properties_of_the_class_not_a_getattr_hook():
+    # a class with __getattr__ loses CPython's fast attribute reads for all its
+    # attributes (node.value, node.level, ... on every recorded operation)
+    from fgrad._dispatch import register_array_attributes
+
+    assert not hasattr(Node, "__getattr__")
+    assert isinstance(vars(Node)["max"], property) and isinstance(vars(Node)["at"], property)
+    assert isinstance(vars(Node)["fill"], property)  # refused, with its reason
+    x = Node(np.array([1.0, 3.0]), level=1)
+    assert x.max().value == 3.0 and x.real is x and x.nbytes == 16
+    with pytest.raises(ValueError, match="Node defines `sum` itself"):
+        register_array_attributes({"sum": lambda x: None})

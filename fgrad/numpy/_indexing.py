@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from .._core import primitive, value_of
-from .._ops import ARRAY_ATTRIBUTES, broadcast_to, getitem, plain_index, reshape, shape_of, unbroadcast, untake
+from .._dispatch import register_array_attributes
+from .._ops import broadcast_to, getitem, plain_index, reshape, shape_of, unbroadcast, untake
 from ._elementwise import where
 from ._register import composite
 
@@ -182,4 +183,4 @@ def at(x: Any) -> IndexUpdates:
     return IndexUpdates(x)
 
 
-ARRAY_ATTRIBUTES["at"] = at
+register_array_attributes({"at": at})

@@ -1,8 +1,8 @@
 """ndarray methods and attributes on traced values: ``x.max()``, ``x.dot(w)``, ``x.at[i]``...
 
 Code written against NumPy arrays calls methods as often as functions. Each entry maps
-an ndarray attribute to the fgrad function it means; `fgrad._dispatch.node_attribute`
-consults the table for any name the `Node` class does not define itself.
+an ndarray attribute to the fgrad function it means, and becomes a property of `Node`
+(`fgrad._dispatch.register_array_attributes`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._core import value_of
+from .._dispatch import register_array_attributes
 from .._ops import ARRAY_ATTRIBUTES, swapaxes
 from . import _contract, _creation, _elementwise, _indexing, _reductions, _shape
 
@@ -34,8 +35,8 @@ _PROPERTIES = {
     "nbytes": lambda x: value_of(x).nbytes,
 }
 
-ARRAY_ATTRIBUTES.update({name: (lambda f: lambda x: functools.partial(f, x))(f) for name, f in _METHODS.items()})
-ARRAY_ATTRIBUTES.update(_PROPERTIES)
+register_array_attributes({name: (lambda f: lambda x: functools.partial(f, x))(f) for name, f in _METHODS.items()})
+register_array_attributes(_PROPERTIES)
 
 
 def array_attributes() -> list[str]:
