@@ -34,13 +34,10 @@ from ._ops import add
 def _ans_needed(reads: tuple[bool, ...] | None, argnums: tuple[int, ...]) -> bool:
     """Whether any rule that will run for these argument positions reads the output.
 
-    `reads` is the primitive's `reads_ans` (None: unknown, so assume they do); the test
-    `True in reads` first settles, without looping, the common case of rules that never do.
+    `reads` is the primitive's `reads_ans` (None: unknown, so assume they do).
     """
     if reads is None:
         return True
-    if True not in reads:
-        return False
     for i in argnums:
         if i < len(reads) and reads[i]:
             return True
@@ -148,7 +145,11 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         argnums = node.argnums
         args = node.args
         params = node.params
-        ans = node.value if _ans_needed(prim.reads_ans, argnums) else None
+        reads = prim.reads_ans
+        if reads is not None and True not in reads:  # no rule reads it: the common case, without a call
+            ans = None
+        else:
+            ans = node.value if _ans_needed(reads, argnums) else None
         # From here on only the locals above keep what the rules need; unless the
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node

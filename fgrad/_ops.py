@@ -54,8 +54,9 @@ def _normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 
 def unbroadcast(g: Any, like: Any) -> Any:
     """Sum the cotangent `g` back to the shape of the operand `like` was broadcast from."""
-    shape = shape_of(like)
-    gshape = shape_of(g)
+    # (arrays, the common case, without shape_of's call: this runs for most rules)
+    shape = like.shape if type(like) is np.ndarray else shape_of(like)
+    gshape = g.shape if type(g) is np.ndarray else shape_of(g)
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
@@ -195,10 +196,14 @@ tanh_vjp = primitive(_tanh_vjp_forward,
 
 # ---------------------------------------------------------------- reductions
 def _keepdims_shape(x: Any, axis: Any) -> tuple[int, ...]:
-    shape = list(shape_of(x))
-    for a in _normalize_axes(axis, len(shape)):
-        shape[a] = 1
-    return tuple(shape)
+    shape = shape_of(x)
+    if type(axis) is int and shape:  # one axis, the common case: no list to build
+        a = axis % len(shape)
+        return shape[:a] + (1,) + shape[a + 1:]
+    dims = list(shape)
+    for a in _normalize_axes(axis, len(dims)):
+        dims[a] = 1
+    return tuple(dims)
 
 
 def broadcast_view(a: Any, shape: tuple[int, ...]) -> np.ndarray:

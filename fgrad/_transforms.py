@@ -191,7 +191,10 @@ class _Traced:
         for i, tree_def, count in zip(argnums, defs, counts):
             new_args[i] = nodes[start] if tree_def.kind is None else tree_unflatten(tree_def, nodes[start:start + count])
             start += count
-        with _collector_paused():
+        if gc.isenabled():
+            with _collector_paused():
+                self.out = fun(*new_args, **kwargs)
+        else:  # (paused by the caller already: grad, jvp and the Jacobians pause their whole call)
             self.out = fun(*new_args, **kwargs)
 
     def pull_back(self, out_leaves: list[Any], cotangents: list[Any], keep: bool = True) -> list[Any]:
@@ -208,8 +211,13 @@ class _Traced:
         if not keep:
             out_leaves.clear()
             del o
-        with _collector_paused():
-            by_node = backward(roots, cts) if roots else {}
+        if not roots:
+            by_node = {}
+        elif gc.isenabled():
+            with _collector_paused():
+                by_node = backward(roots, cts)
+        else:
+            by_node = backward(roots, cts)
         handed_out: set[int] = set()
         grads = []
         for n, leaf, d in zip(self.in_nodes, self.in_leaves, self.in_dtypes):
