@@ -93,8 +93,10 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[N
         and np.result_type(existing, contribution) == existing.dtype
     ):
         cts[p] = np.add(existing, contribution, out=existing)
+    elif type(existing) is Node or type(contribution) is Node:
+        cts[p] = add(existing, contribution)  # recorded on the enclosing trace
     else:
-        cts[p] = add(existing, contribution)
+        cts[p] = np.add(existing, contribution)  # (what `add` does for plain values, without its call)
 
 
 # ----------------------------------------------------------------- the walk
@@ -160,7 +162,10 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         negate = prim.forward is _NEGATIVE and _is_private(g)
         fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
-            rule = vjps[i] if i < len(vjps) else None
+            try:
+                rule = vjps[i]
+            except IndexError:  # (fewer rules than arguments)
+                rule = None
             if rule is None:
                 raise TypeError(
                     f"fgrad cannot differentiate `{prim.name}` with respect to its argument {i}: "

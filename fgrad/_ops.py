@@ -166,9 +166,11 @@ def product(*factors: Any) -> Any:
 
 def _times_into(g: Any, out: Any) -> Any:
     """``g * out``, written into `out` (an array the caller just made) when the result fits."""
-    if (type(out) is np.ndarray and (shape_of(g) == out.shape or not shape_of(g))
-            and np.result_type(g, out) == out.dtype):
-        return np.multiply(g, out, out=out)
+    if type(out) is np.ndarray:
+        g_shape = shape_of(g)
+        same_dtype = type(g) is np.ndarray and g.dtype == out.dtype  # (settled without np.result_type)
+        if (not g_shape or g_shape == out.shape) and (same_dtype or np.result_type(g, out) == out.dtype):
+            return np.multiply(g, out, out=out)
     return g * out
 
 
@@ -219,6 +221,10 @@ def broadcast_view(a: Any, shape: tuple[int, ...]) -> np.ndarray:
                [2., 2., 2.]])
     """
     a = np.asarray(a)
+    if not a.ndim:  # a number (the cotangent of a full reduction): zero strides throughout
+        view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
+        view.setflags(False)
+        return view
     lead = len(shape) - a.ndim
     if lead < 0:
         return np.broadcast_to(a, shape)  # (NumPy's error)
