@@ -27,9 +27,13 @@ PINNED = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str
 OPT_OUT = "--default-malloc"
 
 
+def _pinned() -> bool:
+    return all(os.environ.get(k) == v for k, v in PINNED.items())
+
+
 def state() -> str:
     """How this process's allocator is configured, for the report."""
-    if all(os.environ.get(k) == v for k, v in PINNED.items()):
+    if _pinned():
         return "glibc, thresholds fixed: " + ", ".join(f"{k}={v}" for k, v in PINNED.items())
     if platform.libc_ver()[0] != "glibc":
         return "not glibc: default"
@@ -42,9 +46,7 @@ def pinned_environment(argv: list[str]) -> dict[str, str] | None:
     None when the thresholds are already fixed, when `argv` asks for the default state,
     or when the C library is not glibc (the variables would mean nothing).
     """
-    if OPT_OUT in argv or platform.libc_ver()[0] != "glibc":
-        return None
-    if all(os.environ.get(k) == v for k, v in PINNED.items()):
+    if OPT_OUT in argv or platform.libc_ver()[0] != "glibc" or _pinned():
         return None
     return {**os.environ, **PINNED}
 

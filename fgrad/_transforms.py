@@ -191,11 +191,7 @@ class _Traced:
         for i, tree_def, count in zip(argnums, defs, counts):
             new_args[i] = nodes[start] if tree_def.kind is None else tree_unflatten(tree_def, nodes[start:start + count])
             start += count
-        if gc.isenabled():
-            with _collector_paused():
-                self.out = fun(*new_args, **kwargs)
-        else:  # (paused by the caller already: grad, jvp and the Jacobians pause their whole call)
-            self.out = fun(*new_args, **kwargs)
+        self.out = _call_paused(fun, *new_args, **kwargs)
 
     def pull_back(self, out_leaves: list[Any], cotangents: list[Any], keep: bool = True) -> list[Any]:
         """Input cotangents (finalized) for output leaves and their cotangents.
@@ -211,13 +207,7 @@ class _Traced:
         if not keep:
             out_leaves.clear()
             del o
-        if not roots:
-            by_node = {}
-        elif gc.isenabled():
-            with _collector_paused():
-                by_node = backward(roots, cts)
-        else:
-            by_node = backward(roots, cts)
+        by_node = _call_paused(backward, roots, cts) if roots else {}
         handed_out: set[int] = set()
         grads = []
         for n, leaf, d in zip(self.in_nodes, self.in_leaves, self.in_dtypes):
@@ -252,6 +242,21 @@ class _collector_paused:
     def __exit__(self, *exc: Any) -> None:
         if self.was_enabled:
             gc.enable()
+
+
+def _call_paused(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` with the cyclic collector paused (see `_collector_paused`).
+
+    A plain call when it is paused already: grad, jvp and the Jacobians pause their
+    whole call, and the trace and the walk inside it then need no pause of their own.
+    """
+    if not gc.isenabled():
+        return fn(*args, **kwargs)
+    gc.disable()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        gc.enable()
 
 
 def _split_aux(out: Any, has_aux: bool, transform: str) -> tuple[Any, Any]:
