@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._core import Node
+from ._kernels import lend
 from ._ops import add
 
 
@@ -99,6 +100,18 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[N
         cts[p] = np.add(existing, contribution)  # (what `add` does for plain values, without its call)
 
 
+def _call_lending(rule: Any, g: Any, ans: Any, args: tuple[Any, ...], params: Any) -> Any:
+    """``rule(g, ans, *args, **params)`` with `g`'s buffer lent to its kernel (see `fgrad._kernels`).
+
+    The loan ends with the call, also when the rule raises.
+    """
+    lend(g)
+    try:
+        return rule(g, ans, *args, **params)
+    finally:
+        lend(None)
+
+
 # ----------------------------------------------------------------- the walk
 _NEGATIVE = np.negative
 
@@ -156,10 +169,17 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node
         vjps = prim.vjps
-        # -g with no new array when only the walk holds g (in exp(-x), exp's rule just
-        # made it): deferred if the parent has no cotangent yet, else in g's own buffer.
+        # A rule that may write its result into g (tanh's, square's, negative's) gets g's
+        # buffer when only the walk holds it and no other parent's rule will read it.
         # (The rule cannot tell, as its own frame holds g too.)
-        negate = prim.forward is _NEGATIVE and _is_private(g)
+        lends = prim.lends_cotangent
+        if lends is None:  # the common case, settled with one test
+            lent = negate = False
+        else:
+            lent = type(g) is np.ndarray and len(parents) == 1 and lends[argnums[0]] and _is_private(g)
+            # -g needs no pass of its own (in exp(-x), exp's rule just made g): deferred
+            # if the parent has no cotangent yet, else done in g's buffer.
+            negate = lent and prim.forward is _NEGATIVE
         fresh = None  # the first parent that joins the frontier here
         for p, i in zip(parents, argnums):
             try:
@@ -178,6 +198,8 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                 else:
                     contribution = g
                     negated.add(p)
+            elif lent:
+                contribution = _call_lending(rule, g, ans, args, params)
             else:
                 # (unpacking an empty read-only mapping costs more than the test)
                 contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)

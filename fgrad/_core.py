@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 import attrs
 import numpy as np
 
-from ._rules import rule_reads_ans
+from ._rules import rule_overwrites_cotangent, rule_reads_ans
 
 __all__ = ["Node", "Primitive", "primitive", "defvjp", "new_level", "unwrap", "value_of", "is_node"]
 
@@ -369,6 +369,9 @@ class Primitive:
         reads_ans: derived from `vjps`: whether each rule reads its ``ans`` argument (the
             backward walk keeps an output alive only for rules that read it); None when
             the rules are not a tuple (variadic primitives), meaning "assume they do".
+        lends_cotangent: derived from `vjps`: whether each rule may write its result into
+            a `g` the walk lends it (see `fgrad._rules.overwrites_cotangent`); None when
+            no rule may, the common case the walk tests first.
     """
 
     name: str
@@ -376,6 +379,7 @@ class Primitive:
     vjps: tuple[VjpRule | None, ...] = ()
     jvp: Callable[..., Any] | None = None
     reads_ans: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
+    lends_cotangent: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Derived once here rather than cached by the walk in a table that would keep
@@ -383,6 +387,8 @@ class Primitive:
         vjps = self.vjps
         reads = tuple(r is not None and rule_reads_ans(r) for r in vjps) if type(vjps) is tuple else None
         object.__setattr__(self, "reads_ans", reads)
+        lends = tuple(map(rule_overwrites_cotangent, vjps)) if type(vjps) is tuple else ()
+        object.__setattr__(self, "lends_cotangent", lends if True in lends else None)
 
 
 # NumPy's arithmetic on float64 *scalars* (the `+` of np.float64) computes exactly what

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import _kernels
 from ._core import Node, primitive, value_of
+from ._rules import overwrites_cotangent
 
 # NumPy callable -> fgrad function, consulted by Node.__array_ufunc__/__array_function__
 # (see fgrad._dispatch); fgrad.numpy fills most of them.
@@ -106,7 +108,7 @@ multiply = primitive(np.multiply,
 divide = primitive(np.true_divide,
                    lambda g, ans, x, y: unbroadcast(g / y, x),
                    lambda g, ans, x, y: unbroadcast(negative(g) * ans / y, y), name="div")
-negative = primitive(np.negative, lambda g, ans, x: negative(g), name="neg")
+negative = primitive(np.negative, overwrites_cotangent(lambda g, ans, x: negative(g)), name="neg")
 
 
 def _pow_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
@@ -123,7 +125,7 @@ def _pow_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(g * ans * log(x + (value_of(x) == 0)), y)
 
 
-power = primitive(np.power, _pow_vjp_base, _pow_vjp_exponent, name="pow")
+power = primitive(np.power, overwrites_cotangent(_pow_vjp_base), _pow_vjp_exponent, name="pow")
 
 # ---------------------------------------------------------------- elementwise functions
 exp = primitive(np.exp, lambda g, ans, x: g * ans, name="exp")
@@ -131,9 +133,9 @@ log = primitive(np.log, lambda g, ans, x: g / x, name="log")
 sin = primitive(np.sin, lambda g, ans, x: g * cos(x), name="sin")
 cos = primitive(np.cos, lambda g, ans, x: g * negative(sin(x)), name="cos")
 tan = primitive(np.tan, lambda g, ans, x: g * (1.0 + square(ans)), name="tan")
-tanh = primitive(np.tanh, lambda g, ans, x: tanh_vjp(g, ans), name="tanh")
+tanh = primitive(np.tanh, overwrites_cotangent(lambda g, ans, x: tanh_vjp(g, ans)), name="tanh")
 sqrt = primitive(np.sqrt, lambda g, ans, x: g / (2.0 * ans), name="sqrt")
-square = primitive(np.square, lambda g, ans, x: square_vjp(g, x), name="square")
+square = primitive(np.square, overwrites_cotangent(lambda g, ans, x: square_vjp(g, x)), name="square")
 absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs")
 
 
@@ -175,10 +177,14 @@ def _times_into(g: Any, out: Any) -> Any:
 
 
 def _square_vjp_forward(g: Any, x: Any) -> Any:
+    if _kernels.fusable(g, x):
+        return _kernels.twice_product(g, x)
     return _times_into(g, 2.0 * x)
 
 
 def _tanh_vjp_forward(g: Any, t: Any) -> Any:
+    if _kernels.fusable(g, t):
+        return _kernels.tanh_derivative_times(g, t)
     out = t * t
     if type(out) is np.ndarray:
         return _times_into(g, np.subtract(1.0, out, out=out))

@@ -1,8 +1,12 @@
-"""Which arguments a VJP rule reads, decided from its code.
+"""What a VJP rule does with its arguments: the facts the backward walk plans with.
 
 A rule ``rule(g, ans, *args)`` gets the primitive's output `ans`; most rules never read
 it (``g * cos(x)``), and the backward walk then need not keep the output alive, which
 frees large intermediate arrays early.  Decided once per code object from its bytecode.
+
+A rule may also be marked `overwrites_cotangent`: it hands `g` to one fused kernel
+(`fgrad._kernels`) and reads it nowhere after, so when the walk holds the only
+reference to a large `g` it may lend that buffer for the kernel's result.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ _LOCAL_OPS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "
                         "DELETE_FAST", "LOAD_CLOSURE", "MAKE_CELL", "LOAD_DEREF"})
 _INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "sys", "inspect"})
 _READS_ANS: dict[Any, bool] = {}
+_OVERWRITES = "_fgrad_overwrites_cotangent"
 
 
 def rule_reads_ans(rule: Callable[..., Any]) -> bool:
@@ -37,3 +42,20 @@ def rule_reads_ans(rule: Callable[..., Any]) -> bool:
         )
     _READS_ANS[code] = reads
     return reads
+
+
+def overwrites_cotangent(rule: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark `rule` as reading its `g` only in one kernel call that may overwrite it.
+
+    Example:
+        >>> rule = overwrites_cotangent(lambda g, ans, x: g * 2.0)
+        >>> rule_overwrites_cotangent(rule), rule_overwrites_cotangent(lambda g, ans, x: g)
+        (True, False)
+    """
+    setattr(rule, _OVERWRITES, True)
+    return rule
+
+
+def rule_overwrites_cotangent(rule: Callable[..., Any] | None) -> bool:
+    """Whether `rule` was marked with `overwrites_cotangent`."""
+    return getattr(rule, _OVERWRITES, False) is True

@@ -4,7 +4,8 @@ Covers: the backward walk freeing the graph as it goes (peak memory), rules that
 read `ans`, in-place fan-in sums, the product-with-ones shortcut, float64 scalar
 arithmetic without ufunc dispatch, the paused cyclic collector, long chains, the walk
 in creation order, negations folded into fan-in sums, read-only broadcast views, bind's
-one- and two-argument paths, the cached check of a call's arguments, records made\nwithout attrs' per-field setattr, and operators calling `bind` directly.
+one- and two-argument paths, the cached check of a call's arguments, records made
+without attrs' per-field setattr, and operators calling `bind` directly.
 """
 
 import gc
