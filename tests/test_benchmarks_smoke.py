@@ -35,6 +35,11 @@ def test_w2_times_the_smallest_and_largest_chains_in_turn():
     assert row.case == "N=1e2 vs N=1e1, timed in turn" and row.framework == "fgrad" and row.status == "ok"
     big, small, ratio = row.extra["per step"].replace(" µs", "").replace("×", "").replace(" vs ", " = ").split(" = ")
     assert float(ratio) == pytest.approx(float(big) / float(small), rel=0.02)
+    # and the split of CPU time between Python (user mode) and the kernel (page faults)
+    user_big, user_small, user_ratio = row.extra["user mode"].replace(" µs", "").replace("×", "").replace(" vs ", " = ").split(" = ")
+    assert float(user_big) > 0 and float(user_small) > 0
+    kernel_big, kernel_small = row.extra["kernel"].replace(" µs", "").split(" vs ")
+    assert float(kernel_big) >= 0 and float(kernel_small) >= 0
     assert w2_chain.flatness(SMOKE) == []  # nothing is timed when timing is off
 
 
