@@ -87,13 +87,13 @@ def tanh_derivative_times(g: np.ndarray, t: np.ndarray) -> np.ndarray:
     """
     out = _output_for(g, t)
     g1, t1, out1 = g.reshape(-1), t.reshape(-1), out.reshape(-1)
-    scratch = np.empty(BLOCK, t.dtype)
-    multiply, subtract = np.multiply, np.subtract
     n = t1.size
+    scratch = np.empty(min(BLOCK, n), t.dtype)  # (no larger than the array: fresh pages cost)
+    multiply, subtract = np.multiply, np.subtract
     for start in range(0, n, BLOCK):
         stop = start + BLOCK
         tb = t1[start:stop]
-        s = scratch if tb.size == BLOCK else scratch[: tb.size]
+        s = scratch if tb.size == scratch.size else scratch[: tb.size]
         multiply(tb, tb, out=s)
         subtract(1.0, s, out=s)
         multiply(g1[start:stop], s, out=out1[start:stop])
