@@ -70,6 +70,15 @@ def _is_private(x: Any) -> bool:
     )
 
 
+def _fits_into(buffer: np.ndarray, contribution: Any) -> bool:
+    """Whether ``buffer ± contribution`` can be written into `buffer` (same shape and dtype)."""
+    return (
+        type(contribution) is not Node
+        and np.shape(contribution) == buffer.shape
+        and np.result_type(buffer, contribution) == buffer.dtype
+    )
+
+
 def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[Node]) -> None:
     """``cts[p] += contribution``, in place when the buffer is provably the walk's own.
 
@@ -79,20 +88,11 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[N
     existing = cts.pop(p)
     if negated and p in negated:
         negated.remove(p)
-        if (
-            type(contribution) is not Node
-            and np.shape(contribution) == existing.shape
-            and np.result_type(existing, contribution) == existing.dtype
-        ):
+        if _fits_into(existing, contribution):
             cts[p] = np.subtract(contribution, existing, out=existing)
             return
         existing = np.negative(existing, out=existing)
-    if (
-        _is_private(existing)
-        and type(contribution) is not Node
-        and np.shape(contribution) == existing.shape
-        and np.result_type(existing, contribution) == existing.dtype
-    ):
+    if _is_private(existing) and _fits_into(existing, contribution):
         cts[p] = np.add(existing, contribution, out=existing)
     elif type(existing) is Node or type(contribution) is Node:
         cts[p] = add(existing, contribution)  # recorded on the enclosing trace
