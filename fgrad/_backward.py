@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Node
+from ._core import Node, split_inputs
 from ._kernels import lend
 from ._ops import add
 
@@ -156,9 +156,8 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         if prim is None:
             leaves[node] = g
             continue
-        parents = node.parents
-        argnums = node.argnums
-        args = node.args
+        inputs = node.inputs
+        argnums, args = split_inputs(inputs, node.level)
         params = node.params
         reads = prim.reads_ans
         if reads is not None and True not in reads:  # no rule reads it: the common case, without a call
@@ -176,12 +175,13 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         if lends is None:  # the common case, settled with one test
             lent = negate = False
         else:
-            lent = type(g) is np.ndarray and len(parents) == 1 and lends[argnums[0]] and _is_private(g)
+            lent = type(g) is np.ndarray and len(argnums) == 1 and lends[argnums[0]] and _is_private(g)
             # -g needs no pass of its own (in exp(-x), exp's rule just made g): deferred
             # if the parent has no cotangent yet, else done in g's buffer.
             negate = lent and prim.forward is _NEGATIVE
         fresh = None  # the first parent that joins the frontier here
-        for p, i in zip(parents, argnums):
+        for i in argnums:
+            p = inputs[i]
             try:
                 rule = vjps[i]
             except IndexError:  # (fewer rules than arguments)
@@ -222,5 +222,5 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
             # heap is empty (a chain), else the heap's top after adding it
             after = heappushpop(heap, (-fresh.seq, fresh))[1] if heap else fresh
             del fresh
-        del g, args, ans, parents, p
+        del g, args, ans, inputs, p
     return leaves

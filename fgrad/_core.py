@@ -55,7 +55,7 @@ def _refuse_float_conversion(self: "Node", *_: Any) -> Any:
 
 # A Node's fields, in order; the slots are declared once, on a plain base class, so
 # that `make_node` can fill them without going through the frozen class (see there).
-_NODE_FIELDS = ("value", "primitive", "parents", "argnums", "args", "params", "level", "name", "seq")
+_NODE_FIELDS = ("value", "primitive", "inputs", "params", "level", "name", "seq")
 
 
 class _NodeSlots:
@@ -74,13 +74,18 @@ class Node(_NodeSlots):
         value: the computed value: a read-only ``np.ndarray``, an immutable NumPy scalar,
             or a Node of an outer trace when transforms are nested.
         primitive: the `Primitive` that produced it (``None`` for a transform input).
-        parents: the Nodes of the same trace it was computed from.
-        argnums: the argument positions of ``parents`` in ``args``.
-        args: every argument of the primitive, unwrapped to this trace's values.
+        inputs: the arguments the primitive was called with, as the caller passed them:
+            this trace's Nodes (the parents) and everything else (constants, Nodes of
+            outer traces).
         params: the primitive's static parameters (axis, shape, ...).
         level: the trace level the Node belongs to.
         name: an optional name used when the graph is displayed.
         seq: the Node's place in creation order (greater than its parents').
+
+    Derived from ``inputs`` and ``level`` when read (a record stores each fact once):
+    ``parents``, the Nodes of the same trace it was computed from; ``argnums``, their
+    positions among the inputs; ``args``, the inputs with the parents unwrapped to
+    their values, i.e. what the primitive's NumPy function was applied to.
 
     Example:
         >>> import fgrad
@@ -90,9 +95,7 @@ class Node(_NodeSlots):
 
     value: Any
     primitive: "Primitive | None" = None
-    parents: tuple["Node", ...] = ()
-    argnums: tuple[int, ...] = ()
-    args: tuple[Any, ...] = ()
+    inputs: tuple[Any, ...] = ()
     params: Mapping[str, Any] = _NO_PARAMS
     level: int = 0
     name: str | None = None
@@ -100,6 +103,25 @@ class Node(_NodeSlots):
 
     # NumPy: let Nodes win binary operations against arrays and scalars on the left.
     __array_priority__ = 100.0
+
+    # ----- the record's structure, derived from `inputs` -----
+    # (Stored, these three tuples were a quarter of a scalar record's memory, and
+    # a graph of 10**6 records is paid for in page faults.)
+    @property
+    def parents(self) -> tuple["Node", ...]:
+        """The Nodes of the same trace this one was computed from, in argument order."""
+        inputs = self.inputs
+        return tuple([inputs[i] for i in self.argnums])
+
+    @property
+    def argnums(self) -> tuple[int, ...]:
+        """The positions of `parents` among `inputs`."""
+        return split_inputs(self.inputs, self.level)[0]
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """The inputs with `parents` unwrapped to their values: what the primitive was applied to."""
+        return split_inputs(self.inputs, self.level)[1]
 
     # ----- array-like metadata (read through nested Nodes) -----
     @property
@@ -305,7 +327,7 @@ class _NodeBuilder(_NodeSlots):
     """Builds a Node with plain slot stores, then freezes it by making it a Node.
 
     A frozen attrs class can only write its fields through ``object.__setattr__``,
-    a generic call per field: for Node's nine, three times what plain slot stores cost
+    a generic call per field: for Node's seven, three times what plain slot stores cost
     (0.5 µs against 0.17), and `bind` makes one record per primitive application.
     The builder shares Node's slots and nothing else, so the record it hands over is a
     Node like any other, frozen from then on.
@@ -313,13 +335,11 @@ class _NodeBuilder(_NodeSlots):
 
     __slots__ = ()
 
-    def __init__(self, value: Any, primitive: "Primitive | None", parents: tuple, argnums: tuple[int, ...],
-                 args: tuple, params: Mapping[str, Any], level: int, name: str | None, seq: int) -> None:
+    def __init__(self, value: Any, primitive: "Primitive | None", inputs: tuple,
+                 params: Mapping[str, Any], level: int, name: str | None, seq: int) -> None:
         self.value = value
         self.primitive = primitive
-        self.parents = parents
-        self.argnums = argnums
-        self.args = args
+        self.inputs = inputs
         self.params = params
         self.level = level
         self.name = name
@@ -330,7 +350,7 @@ class _NodeBuilder(_NodeSlots):
 if tuple(f.name for f in attrs.fields(Node)) != _NODE_FIELDS or Node.__slots__:  # pragma: no cover
     raise AssertionError("Node's attrs fields and the slots of _NodeSlots have drifted apart")
 
-# Node(value, primitive, parents, argnums, args, params, level, name, seq), all nine
+# Node(value, primitive, inputs, params, level, name, seq), all seven
 # positional: the fast way to make a record (for hot paths; `Node(...)` is the same).
 make_node: Callable[..., Node] = _NodeBuilder  # type: ignore[assignment]
 
@@ -409,10 +429,36 @@ def _scalar_operands(a: Any, b: Any) -> bool:
     return tb is np.float64 and (ta is float or ta is int)
 
 
-# Shared argnums tuples: most primitives have one or two traced arguments, and a
-# 10**6-node graph should not hold 10**6 copies of `(0,)`.
-_ARGNUMS_CACHE: dict[tuple[int, ...], tuple[int, ...]] = {}
-_FIRST, _SECOND, _BOTH = (_ARGNUMS_CACHE.setdefault(k, k) for k in ((0,), (1,), (0, 1)))
+# The argument positions of one or two traced arguments, shared by every record.
+_FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
+
+
+def split_inputs(inputs: tuple[Any, ...], level: int) -> tuple[tuple[int, ...], tuple[Any, ...]]:
+    """``(argnums, args)`` of a record of trace `level` made from `inputs`.
+
+    `argnums` are the positions of that level's Nodes among `inputs`, `args` the inputs
+    with those Nodes unwrapped to their values: what the primitive was applied to.
+    """
+    n = len(inputs)
+    if n == 2:
+        a, b = inputs
+        if type(a) is Node and a.level == level:
+            if type(b) is Node and b.level == level:
+                return _BOTH, (a.value, b.value)
+            return _FIRST, (a.value, b)
+        if type(b) is Node and b.level == level:
+            return _SECOND, (a, b.value)
+    elif n == 1:
+        x = inputs[0]
+        if type(x) is Node and x.level == level:
+            return _FIRST, (x.value,)
+    argnums = []
+    args = list(inputs)
+    for i, x in enumerate(inputs):
+        if type(x) is Node and x.level == level:
+            argnums.append(i)
+            args[i] = x.value
+    return tuple(argnums), tuple(args)
 
 
 def top_level(values: Any) -> int:
@@ -448,17 +494,12 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
             if lb == la:
                 b = b.value
                 tb = type(b)
-                parents, argnums_t = args, _BOTH
-            else:
-                parents, argnums_t = (args[0],), _FIRST
         else:
             top = lb
             b = b.value
             tb = type(b)
-            parents, argnums_t = (args[1],), _SECOND
-        vals: Any = (a, b)
         if ta is Node or tb is Node:
-            out = bind(prim, vals, params)
+            out = bind(prim, (a, b), params)
         elif params:
             out = prim.forward(a, b, **params)
         elif (ta is np.float64 or tb is np.float64) and _scalar_operands(a, b) and prim.forward in _SCALAR_ARITHMETIC:
@@ -470,12 +511,9 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         if type(x) is not Node or not x.level:
             return prim.forward(x, **params)
         top = x.level
-        parents = args if type(args) is tuple else (x,)  # (the caller's tuple: no copy)
         value = x.value
-        vals = (value,)
-        argnums_t = _FIRST
         if type(value) is Node:
-            out = bind(prim, vals, params)
+            out = bind(prim, (value,), params)
         else:  # (a call with `**{}` costs more than the test)
             out = prim.forward(value, **params) if params else prim.forward(value)
     else:
@@ -483,35 +521,20 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         if not top:
             return prim.forward(*args, **params)
         vals = []
-        parent_list = []
-        argnums = []
         nested = False
-        i = 0
         for a in args:
             if type(a) is Node:
                 if a.level == top:
-                    a_value = a.value
-                    vals.append(a_value)
-                    parent_list.append(a)
-                    argnums.append(i)
-                    if type(a_value) is Node:
+                    a = a.value
+                    if type(a) is Node:
                         nested = True
                 else:
-                    vals.append(a)
                     nested = True
-            else:
-                vals.append(a)
-            i += 1
+            vals.append(a)
         out = bind(prim, vals, params) if nested else prim.forward(*vals, **params)
-        parents = tuple(parent_list)
-        vals = tuple(vals)
-        key = tuple(argnums)
-        argnums_t = _ARGNUMS_CACHE.get(key)
-        if argnums_t is None:
-            argnums_t = _ARGNUMS_CACHE.setdefault(key, key)
     if type(out) is np.ndarray:
         out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
-    return make_node(out, prim, parents, argnums_t, vals, MappingProxyType(params) if params else _NO_PARAMS, top,
+    return make_node(out, prim, args if type(args) is tuple else tuple(args), MappingProxyType(params) if params else _NO_PARAMS, top,
                      None, next_seq())
 
 

@@ -108,8 +108,6 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
         vals = [x.value if type(x) is Node and x.level == top else x for x in leaves]
         low_args = tree_unflatten(in_def, vals)
         out, residuals = self._run_fwd(low_args, kwargs)
-        positions = tuple(i for i, x in enumerate(leaves) if type(x) is Node and x.level == top)
-        parents = tuple(leaves[i] for i in positions)
         out_leaves, out_def = tree_flatten(out)
         arg_defs = tuple(tree_structure(a) for a in low_args)
         wrapped = []
@@ -120,7 +118,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
             pull = _Pullback(self, residuals, out_leaves, out_def, j, arg_defs, vals)
             rules = tuple(functools.partial(_leaf_rule, pull, i) for i in range(len(leaves)))
             prim = Primitive(self._name, self.fun, rules)
-            wrapped.append(Node(_frozen(o), prim, parents, positions, tuple(vals), level=top))
+            wrapped.append(Node(_frozen(o), prim, tuple(leaves), level=top))
         return tree_unflatten(out_def, wrapped)
 
     def _run_fwd(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:

@@ -68,7 +68,7 @@ def _named(x: Node, label: str) -> Node:
     params = MappingProxyType({"label": label})
     out: Any = chain[-1].value
     for n in reversed(chain):
-        out = Node(out, NAME, (n,), (0,), (n.value,), params, n.level, label)
+        out = Node(out, NAME, (n,), params, n.level, label)
     return out
 
 

@@ -124,7 +124,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None) ->
         value.setflags(False)  # read-only, a view: the caller's own array is left untouched
     else:
         value = dtype.type(x)
-    return make_node(value, None, (), (), (), _NO_PARAMS, level, name, next_seq())
+    return make_node(value, None, (), _NO_PARAMS, level, name, next_seq())
 
 
 def _lower(x: Any, level: int) -> Any:
