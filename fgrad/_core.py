@@ -429,7 +429,7 @@ def _scalar_operands(a: Any, b: Any) -> bool:
     return tb is np.float64 and (ta is float or ta is int)
 
 
-# The argument positions of one or two traced arguments, shared by every record.
+# The positions of one or two traced arguments, the common cases: returned, not built.
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
 
 
@@ -534,8 +534,10 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         out = bind(prim, vals, params) if nested else prim.forward(*vals, **params)
     if type(out) is np.ndarray:
         out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
-    return make_node(out, prim, args if type(args) is tuple else tuple(args), MappingProxyType(params) if params else _NO_PARAMS, top,
-                     None, next_seq())
+    # The record keeps the caller's own argument tuple (an operator's `(self, other)`,
+    # NumPy's ufunc inputs): no copy, and nothing else to store (see Node.parents).
+    inputs = args if type(args) is tuple else tuple(args)
+    return make_node(out, prim, inputs, MappingProxyType(params) if params else _NO_PARAMS, top, None, next_seq())
 
 
 def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:

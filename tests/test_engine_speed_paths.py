@@ -5,7 +5,8 @@ read `ans`, in-place fan-in sums, the product-with-ones shortcut, float64 scalar
 arithmetic without ufunc dispatch, the paused cyclic collector, long chains, the walk
 in creation order, negations folded into fan-in sums, read-only broadcast views, bind's
 one- and two-argument paths, the cached check of a call's arguments, records made
-without attrs' per-field setattr, and operators calling `bind` directly.
+without attrs' per-field setattr, small records that keep their caller's argument tuple,
+and operators calling `bind` directly.
 """
 
 import gc
