@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._core import Node, Primitive, top_level, value_of
+from ._core import Node, Primitive, split_inputs, top_level, value_of
 from ._ops import shape_of
 from ._transforms import check_callable, zeros_like_leaf
 from .tree import PyTreeDef, tree_flatten, tree_structure, tree_unflatten
@@ -105,7 +105,8 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
                 f"custom_vjp: `{self._name}` is being differentiated but has no rule yet: "
                 f"call `{self._name}.defvjp(fwd, bwd)` first"
             )
-        vals = [x.value if type(x) is Node and x.level == top else x for x in leaves]
+        inputs = tuple(leaves)  # every output's record keeps this one tuple
+        _, vals = split_inputs(inputs, top)
         low_args = tree_unflatten(in_def, vals)
         out, residuals = self._run_fwd(low_args, kwargs)
         out_leaves, out_def = tree_flatten(out)
@@ -118,7 +119,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
             pull = _Pullback(self, residuals, out_leaves, out_def, j, arg_defs, vals)
             rules = tuple(functools.partial(_leaf_rule, pull, i) for i in range(len(leaves)))
             prim = Primitive(self._name, self.fun, rules)
-            wrapped.append(Node(_frozen(o), prim, tuple(leaves), level=top))
+            wrapped.append(Node(_frozen(o), prim, inputs, level=top))
         return tree_unflatten(out_def, wrapped)
 
     def _run_fwd(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
@@ -163,7 +164,7 @@ class _Pullback:
     __slots__ = ("custom", "residuals", "out_leaves", "out_def", "j", "arg_defs", "vals", "memo")
 
     def __init__(self, custom: custom_vjp, residuals: Any, out_leaves: list, out_def: PyTreeDef,
-                 j: int, arg_defs: tuple[PyTreeDef, ...], vals: list) -> None:
+                 j: int, arg_defs: tuple[PyTreeDef, ...], vals: tuple) -> None:
         self.custom, self.residuals = custom, residuals
         self.out_leaves, self.out_def, self.j = out_leaves, out_def, j
         self.arg_defs, self.vals = arg_defs, vals
