@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 import attrs
 import numpy as np
 
-from ._rules import rule_overwrites_cotangent, rule_reads_ans
+from ._rules import rule_overwrites_cotangent, rules_reading_ans
 
 __all__ = ["Node", "Primitive", "primitive", "defvjp", "new_level", "unwrap", "value_of", "is_node"]
 
@@ -386,9 +386,12 @@ class Primitive:
             output ``ans``. Rules are written with fgrad operations so that they can be
             differentiated again. ``None`` marks a non-differentiable argument.
         jvp: optional forward-mode rule ``jvp(tangents, ans, *args, **params)``.
-        reads_ans: derived from `vjps`: whether each rule reads its ``ans`` argument (the
-            backward walk keeps an output alive only for rules that read it); None when
-            the rules are not a tuple (variadic primitives), meaning "assume they do".
+        uses_ans: declared by the primitive's author: whether its rules read their
+            ``ans`` argument, for all rules (a bool) or per rule (a tuple of bools).
+            A rule declared not to read it is passed ``ans=None``, and the backward
+            walk frees the output before that rule runs. Default True, always safe.
+        reads_ans: derived from `vjps` and `uses_ans`: whether each rule gets ``ans``;
+            None when the rules are not a tuple (variadic primitives), meaning "they do".
         lends_cotangent: derived from `vjps`: whether each rule may write its result into
             a `g` the walk lends it (see `fgrad._rules.overwrites_cotangent`); None when
             no rule may, the common case the walk tests first.
@@ -398,6 +401,7 @@ class Primitive:
     forward: Callable[..., Any]
     vjps: tuple[VjpRule | None, ...] = ()
     jvp: Callable[..., Any] | None = None
+    uses_ans: bool | tuple[bool, ...] = True
     reads_ans: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
     lends_cotangent: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
 
@@ -405,7 +409,7 @@ class Primitive:
         # Derived once here rather than cached by the walk in a table that would keep
         # every primitive (custom_vjp makes one per call, holding its residuals) alive.
         vjps = self.vjps
-        reads = tuple(r is not None and rule_reads_ans(r) for r in vjps) if type(vjps) is tuple else None
+        reads = rules_reading_ans(self.name, vjps, self.uses_ans) if type(vjps) is tuple else None
         object.__setattr__(self, "reads_ans", reads)
         lends = tuple(map(rule_overwrites_cotangent, vjps)) if type(vjps) is tuple else ()
         object.__setattr__(self, "lends_cotangent", lends if True in lends else None)
@@ -605,8 +609,8 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     apply.__name__ = apply.__qualname__ = prim.name
     apply.__doc__ = doc or getattr(forward, "__doc__", None)
 
-    def _defvjp(*rules: VjpRule | None) -> Callable[..., Any]:
-        apply.primitive = attrs.evolve(apply.primitive, vjps=tuple(rules))  # type: ignore[attr-defined]
+    def _defvjp(*rules: VjpRule | None, uses_ans: bool | tuple[bool, ...] = True) -> Callable[..., Any]:
+        apply.primitive = attrs.evolve(apply.primitive, vjps=tuple(rules), uses_ans=uses_ans)  # type: ignore[attr-defined]
         return apply
 
     def _defjvp(rule: Callable[..., Any]) -> Callable[..., Any]:
@@ -624,6 +628,7 @@ def primitive(
     name: str | None = None,
     jvp: Callable[..., Any] | None = None,
     doc: str | None = None,
+    uses_ans: bool | tuple[bool, ...] = True,
 ) -> Callable[..., Any]:
     """Define a differentiable operation from a NumPy function and its VJP rules.
 
@@ -632,6 +637,10 @@ def primitive(
     order. Rules can also be attached later with ``f.defvjp(...)``. Keyword arguments
     of the returned function are static parameters (not differentiated).
 
+    ``uses_ans=False`` declares that no rule reads ``ans`` (or a tuple says it per
+    rule): the backward pass then passes ``ans=None`` and frees each output as soon
+    as it can, which matters for large arrays. The default, True, is always correct.
+
     Example:
         >>> import numpy as np, fgrad
         >>> cube = fgrad.primitive(lambda x: x ** 3, lambda g, ans, x: g * 3 * x * x, name="cube")
@@ -639,13 +648,19 @@ def primitive(
         np.float64(12.0)
         >>> fgrad.grad(fgrad.grad(cube))(2.0)
         np.float64(12.0)
+        >>> halve = fgrad.primitive(lambda x: x / 2, lambda g, ans, x: g / 2, uses_ans=False)
+        >>> fgrad.grad(halve)(3.0)
+        np.float64(0.5)
     """
-    prim = Primitive(name or getattr(forward, "__name__", "primitive"), forward, tuple(vjps), jvp)
+    prim = Primitive(name or getattr(forward, "__name__", "primitive"), forward, tuple(vjps), jvp, uses_ans)
     return _make_function(prim, doc)
 
 
-def defvjp(fun: Callable[..., Any], *rules: VjpRule | None) -> Callable[..., Any]:
+def defvjp(fun: Callable[..., Any], *rules: VjpRule | None,
+           uses_ans: bool | tuple[bool, ...] = True) -> Callable[..., Any]:
     """Attach VJP rules (one per positional argument) to a function made by `primitive`.
+
+    `uses_ans` declares which rules read ``ans``, as in `primitive`.
 
     Example:
         >>> import numpy as np, fgrad
@@ -656,7 +671,7 @@ def defvjp(fun: Callable[..., Any], *rules: VjpRule | None) -> Callable[..., Any
     """
     if not hasattr(fun, "defvjp"):
         raise TypeError(f"defvjp: `fun` must be made by fgrad.primitive, got {fun!r}")
-    return fun.defvjp(*rules)
+    return fun.defvjp(*rules, uses_ans=uses_ans)
 
 
 from . import _dispatch, _ops  # noqa: E402  (Node's operators call the primitives, which need Node)

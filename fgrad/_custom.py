@@ -118,7 +118,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
                 continue
             pull = _Pullback(self, residuals, out_leaves, out_def, j, arg_defs, vals)
             rules = tuple(functools.partial(_leaf_rule, pull, i) for i in range(len(leaves)))
-            prim = Primitive(self._name, self.fun, rules)
+            prim = Primitive(self._name, self.fun, rules, uses_ans=False)  # (bwd gets residuals instead)
             wrapped.append(Node(_frozen(o), prim, inputs, level=top))
         return tree_unflatten(out_def, wrapped)
 

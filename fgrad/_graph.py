@@ -31,7 +31,7 @@ from .tree import PyTreeDef, tree_flatten, tree_unflatten
 __all__ = ["Graph", "trace", "name", "graph_of", "NAME", "is_alias"]
 
 # The identity primitive behind `name`; `label` is a static parameter.
-NAME = Primitive("name", lambda x, label: x, (lambda g, ans, x, label: g,))
+NAME = Primitive("name", lambda x, label: x, (lambda g, ans, x, label: g,), uses_ans=False)
 
 
 def is_alias(node: Any) -> bool:

@@ -75,10 +75,10 @@ def unbroadcast(g: Any, like: Any) -> Any:
 # ---------------------------------------------------------------- arithmetic
 add = primitive(np.add,
                 lambda g, ans, x, y: unbroadcast(g, x),
-                lambda g, ans, x, y: unbroadcast(g, y), name="add")
+                lambda g, ans, x, y: unbroadcast(g, y), name="add", uses_ans=False)
 subtract = primitive(np.subtract,
                      lambda g, ans, x, y: unbroadcast(g, x),
-                     lambda g, ans, x, y: unbroadcast(negative(g), y), name="sub")
+                     lambda g, ans, x, y: unbroadcast(negative(g), y), name="sub", uses_ans=False)
 def _product_vjp(g: Any, other: Any, like: Any) -> Any:
     """``unbroadcast(g * other, like)``: the cotangent of one factor of a product.
 
@@ -104,11 +104,11 @@ def _product_vjp(g: Any, other: Any, like: Any) -> Any:
 
 multiply = primitive(np.multiply,
                      lambda g, ans, x, y: _product_vjp(g, y, x),
-                     lambda g, ans, x, y: _product_vjp(g, x, y), name="mul")
+                     lambda g, ans, x, y: _product_vjp(g, x, y), name="mul", uses_ans=False)
 divide = primitive(np.true_divide,
                    lambda g, ans, x, y: unbroadcast(g / y, x),
-                   lambda g, ans, x, y: unbroadcast(negative(g) * ans / y, y), name="div")
-negative = primitive(np.negative, overwrites_cotangent(lambda g, ans, x: negative(g)), name="neg")
+                   lambda g, ans, x, y: unbroadcast(negative(g) * ans / y, y), name="div", uses_ans=(False, True))
+negative = primitive(np.negative, overwrites_cotangent(lambda g, ans, x: negative(g)), name="neg", uses_ans=False)
 
 
 def _pow_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
@@ -125,18 +125,18 @@ def _pow_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(g * ans * log(x + (value_of(x) == 0)), y)
 
 
-power = primitive(np.power, overwrites_cotangent(_pow_vjp_base), _pow_vjp_exponent, name="pow")
+power = primitive(np.power, overwrites_cotangent(_pow_vjp_base), _pow_vjp_exponent, name="pow", uses_ans=(False, True))
 
 # ---------------------------------------------------------------- elementwise functions
 exp = primitive(np.exp, lambda g, ans, x: g * ans, name="exp")
-log = primitive(np.log, lambda g, ans, x: g / x, name="log")
-sin = primitive(np.sin, lambda g, ans, x: g * cos(x), name="sin")
-cos = primitive(np.cos, lambda g, ans, x: g * negative(sin(x)), name="cos")
+log = primitive(np.log, lambda g, ans, x: g / x, name="log", uses_ans=False)
+sin = primitive(np.sin, lambda g, ans, x: g * cos(x), name="sin", uses_ans=False)
+cos = primitive(np.cos, lambda g, ans, x: g * negative(sin(x)), name="cos", uses_ans=False)
 tan = primitive(np.tan, lambda g, ans, x: g * (1.0 + square(ans)), name="tan")
 tanh = primitive(np.tanh, overwrites_cotangent(lambda g, ans, x: tanh_vjp(g, ans)), name="tanh")
 sqrt = primitive(np.sqrt, lambda g, ans, x: g / (2.0 * ans), name="sqrt")
-square = primitive(np.square, overwrites_cotangent(lambda g, ans, x: square_vjp(g, x)), name="square")
-absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs")
+square = primitive(np.square, overwrites_cotangent(lambda g, ans, x: square_vjp(g, x)), name="square", uses_ans=False)
+absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs", uses_ans=False)
 
 
 # ---------------------------------------------------------------- derivative primitives
@@ -194,12 +194,12 @@ def _tanh_vjp_forward(g: Any, t: Any) -> Any:
 # g * 2x: bilinear, so each argument's rule is the same primitive of the other one.
 square_vjp = primitive(_square_vjp_forward,
                        lambda ct, ans, g, x: unbroadcast(square_vjp(ct, x), g),
-                       lambda ct, ans, g, x: unbroadcast(square_vjp(ct, g), x), name="square_vjp")
+                       lambda ct, ans, g, x: unbroadcast(square_vjp(ct, g), x), name="square_vjp", uses_ans=False)
 # g * (1 - t**2) of the output t = tanh(x): linear in g, and d/dt = -2 g t, so every
 # derivative of tanh stays a polynomial in t and tanh itself is computed once.
 tanh_vjp = primitive(_tanh_vjp_forward,
                      lambda ct, ans, g, t: unbroadcast(tanh_vjp(ct, t), g),
-                     lambda ct, ans, g, t: unbroadcast(product(-2.0, ct, g, t), t), name="tanh_vjp")
+                     lambda ct, ans, g, t: unbroadcast(product(-2.0, ct, g, t), t), name="tanh_vjp", uses_ans=False)
 
 
 # ---------------------------------------------------------------- reductions
@@ -287,7 +287,7 @@ def _sum_forward(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, k
     return np.sum(a, axis, dtype, out, keepdims=keepdims, **kwargs)
 
 
-sum = primitive(_sum_forward, _sum_vjp, name="sum", doc=np.sum.__doc__)  # noqa: A001 - mirrors numpy's name
+sum = primitive(_sum_forward, _sum_vjp, name="sum", doc=np.sum.__doc__, uses_ans=False)  # noqa: A001 - mirrors numpy's name
 
 
 def _mean_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *, keepdims: bool = False) -> Any:
@@ -315,21 +315,21 @@ mean = primitive(_mean_forward, _mean_vjp, name="mean", doc="""Arithmetic mean a
         >>> import fgrad, fgrad.numpy as fnp
         >>> fgrad.grad(lambda x: fnp.mean(x * x))(fgrad.numpy.asarray([1.0, 2.0]))
         array([1., 2.])
-    """)
+    """, uses_ans=False)
 
 
 # ---------------------------------------------------------------- shapes
 reshape = primitive(lambda x, shape: x.reshape(shape) if type(x) is np.ndarray else np.reshape(x, shape),
-                    lambda g, ans, x, shape: reshape(g, shape_of(x)), name="reshape")
+                    lambda g, ans, x, shape: reshape(g, shape_of(x)), name="reshape", uses_ans=False)
 broadcast_to = primitive(broadcast_view,
-                         lambda g, ans, x, shape: unbroadcast(g, x), name="broadcast_to")
+                         lambda g, ans, x, shape: unbroadcast(g, x), name="broadcast_to", uses_ans=False)
 
 
 def _transpose_vjp(g: Any, ans: Any, x: Any, axes: Any = None) -> Any:
     return transpose(g, axes=None if axes is None else tuple(np.argsort(axes)))
 
 
-transpose = primitive(lambda x, axes=None: np.transpose(x, axes), _transpose_vjp, name="transpose")
+transpose = primitive(lambda x, axes=None: np.transpose(x, axes), _transpose_vjp, name="transpose", uses_ans=False)
 
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
@@ -372,7 +372,7 @@ def _matmul_vjp_right(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(matmul(swapaxes(x, -1, -2), g), y)
 
 
-matmul = primitive(np.matmul, _matmul_vjp_left, _matmul_vjp_right, name="matmul")
+matmul = primitive(np.matmul, _matmul_vjp_left, _matmul_vjp_right, name="matmul", uses_ans=False)
 
 
 # ---------------------------------------------------------------- indexing
@@ -391,9 +391,9 @@ def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 getitem = primitive(lambda x, idx: x[idx],
-                    lambda g, ans, x, idx: untake(g, idx=idx, shape=shape_of(x)), name="getitem")
+                    lambda g, ans, x, idx: untake(g, idx=idx, shape=shape_of(x)), name="getitem", uses_ans=False)
 untake = primitive(_untake_forward,
-                   lambda g, ans, x, idx, shape: getitem(g, idx=idx), name="untake")
+                   lambda g, ans, x, idx, shape: getitem(g, idx=idx), name="untake", uses_ans=False)
 
 
 # ---------------------------------------------------------------- dtypes
@@ -401,7 +401,7 @@ def _cast_forward(x: Any, dtype: Any) -> Any:
     return np.asarray(x).astype(dtype)[()]
 
 
-cast = primitive(_cast_forward, lambda g, ans, x, dtype: cast(g, dtype=value_of(x).dtype), name="cast")
+cast = primitive(_cast_forward, lambda g, ans, x, dtype: cast(g, dtype=value_of(x).dtype), name="cast", uses_ans=False)
 
 
 def stop_gradient(x: Any) -> Any:

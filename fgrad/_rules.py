@@ -2,7 +2,10 @@
 
 A rule ``rule(g, ans, *args)`` gets the primitive's output `ans`; most rules never read
 it (``g * cos(x)``), and the backward walk then need not keep the output alive, which
-frees large intermediate arrays early.  Decided once per code object from its bytecode.
+frees large intermediate arrays early.  Whether a rule reads it is *declared* by the
+primitive's author (``primitive(..., uses_ans=...)``), never inferred from the rule's
+code: bytecode differs between Python versions, and a wrong guess would hand a rule
+``None`` for its output.  Undeclared, a rule reads it: slower at worst, never wrong.
 
 A rule may also be marked `overwrites_cotangent`: it hands `g` to one fused kernel
 (`fgrad._kernels`) and reads it nowhere after, so when the walk holds the only
@@ -11,37 +14,30 @@ reference to a large `g` it may lend that buffer for the kernel's result.
 
 from __future__ import annotations
 
-import dis
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-_LOCAL_OPS = frozenset({"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST",
-                        "DELETE_FAST", "LOAD_CLOSURE", "MAKE_CELL", "LOAD_DEREF"})
-_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "sys", "inspect"})
-_READS_ANS: dict[Any, bool] = {}
 _OVERWRITES = "_fgrad_overwrites_cotangent"
 
 
-def rule_reads_ans(rule: Callable[..., Any]) -> bool:
-    """Whether ``rule(g, ans, *args)`` may read its `ans` argument (when unsure: yes).
+def rules_reading_ans(name: str, rules: Sequence[Any], uses_ans: Any) -> tuple[bool, ...]:
+    """Which of `rules` get ``ans``, from the declaration `uses_ans` (a bool or one per rule).
 
-    Decided once per code object from its bytecode: `ans` is unread when no instruction
-    touches the local in second position and the rule uses no introspection.  Anything
-    that is not a plain Python function is assumed to read it.
+    Example:
+        >>> rules_reading_ans("div", (lambda g, ans, x, y: g / y, None), (False, True))
+        (False, False)
+        >>> rules_reading_ans("exp", (lambda g, ans, x: g * ans,), True)
+        (True,)
     """
-    code = getattr(rule, "__code__", None)
-    if code is None:
-        return True
-    known = _READS_ANS.get(code)
-    if known is not None:
-        return known
-    reads = True
-    if code.co_argcount >= 2 and not _INTROSPECTION.intersection(code.co_names):
-        name = code.co_varnames[1]
-        reads = name in code.co_cellvars or any(
-            ins.opname in _LOCAL_OPS and ins.argval == name for ins in dis.get_instructions(code)
+    if uses_ans is True or uses_ans is False:
+        flags = (uses_ans,) * len(rules)
+    elif isinstance(uses_ans, tuple) and len(uses_ans) == len(rules) and all(f is True or f is False for f in uses_ans):
+        flags = uses_ans
+    else:
+        raise TypeError(
+            f"primitive `{name}`: uses_ans must be True, False or a tuple of {len(rules)} bools "
+            f"(one per VJP rule), got {uses_ans!r}"
         )
-    _READS_ANS[code] = reads
-    return reads
+    return tuple(rule is not None and reads for rule, reads in zip(rules, flags))
 
 
 def overwrites_cotangent(rule: Callable[..., Any]) -> Callable[..., Any]:

@@ -19,7 +19,6 @@ import pytest
 
 import fgrad
 import fgrad.numpy as fnp
-from fgrad._rules import rule_reads_ans as _rule_reads_ans
 from fgrad._core import Node, new_level
 
 
@@ -75,22 +74,15 @@ def test_vjp_keeps_its_graph_for_repeated_pullbacks():
 
 
 # ---------------------------------------------------------------- rules without `ans`
-def test_rule_reads_ans_is_decided_from_the_code():
-    assert not _rule_reads_ans(lambda g, ans, x: -g)
-    assert _rule_reads_ans(lambda g, ans, x: g * ans)
-    assert _rule_reads_ans(lambda g, ans, x: (lambda: ans)())  # captured by a closure
-    assert _rule_reads_ans(lambda g, *rest: g)  # `ans` arrives in *rest
-    assert _rule_reads_ans(lambda g, ans, x: locals()["ans"])  # introspection: assume it reads
-    assert _rule_reads_ans(np.negative)  # not Python code: assume it reads
-
-    def rule(g, out, x):
-        scale = out
-        return g * scale
-
-    assert _rule_reads_ans(rule)
+def test_exp_differentiates_on_every_python():
+    # Python 3.13 compiles `g * ans` to an opcode the old bytecode scan did not know,
+    # and exp's rule was handed ans=None.
+    assert fgrad.grad(np.exp)(1.0) == np.exp(1.0)
+    assert fgrad.grad(fgrad.grad(np.exp))(1.0) == np.exp(1.0)
+    assert fgrad.grad(np.tanh)(0.5) == 1 - np.tanh(0.5) ** 2
 
 
-def test_rules_get_ans_exactly_when_they_read_it():
+def test_rules_get_ans_exactly_as_declared():
     seen = {}
 
     def reads(g, ans, x):
@@ -98,14 +90,49 @@ def test_rules_get_ans_exactly_when_they_read_it():
         return g * 2.0 * x
 
     def ignores(g, ans, x):
+        seen["ignores"] = ans
         return g * 3.0 * x * x
 
     square = fgrad.primitive(lambda x: x * x, reads, name="square_reads")
-    cube = fgrad.primitive(lambda x: x ** 3, ignores, name="cube_ignores")
+    cube = fgrad.primitive(lambda x: x ** 3, ignores, name="cube_ignores", uses_ans=False)
     assert fgrad.grad(lambda x: square(x) + cube(x))(2.0) == 4.0 + 12.0
-    assert seen["reads"] == 4.0
+    assert seen == {"reads": 4.0, "ignores": None}
     # and to any order: the nested rules still see their values
     assert fgrad.grad(fgrad.grad(lambda x: square(x) + cube(x)))(2.0) == 2.0 + 12.0
+
+
+def test_uses_ans_per_rule_and_after_defvjp():
+    seen = []
+    rule = lambda g, ans, x, y: seen.append(ans) or g  # noqa: E731
+    both = fgrad.primitive(np.add, rule, rule, name="add_seen", uses_ans=(True, False))
+    assert both.primitive.reads_ans == (True, False)
+    assert fgrad.grad(lambda x: both(x, 2.0))(1.0) == 1.0
+    assert fgrad.grad(lambda y: both(1.0, y))(2.0) == 1.0
+    assert seen == [3.0, None]
+    # new rules are assumed to read `ans` unless they say otherwise
+    fgrad.defvjp(both, rule, rule)
+    assert both.primitive.reads_ans == (True, True)
+    fgrad.defvjp(both, rule, None, uses_ans=False)
+    assert both.primitive.reads_ans == (False, False)
+
+
+@pytest.mark.parametrize("uses_ans", ["yes", (True,), (True, 1), None])
+def test_a_malformed_uses_ans_is_refused_where_it_is_written(uses_ans):
+    rule = lambda g, ans, x, y: g  # noqa: E731
+    with pytest.raises(TypeError, match=r"primitive `pair`: uses_ans must be True, False or a tuple of 2 bools"):
+        fgrad.primitive(np.add, rule, rule, name="pair", uses_ans=uses_ans)
+
+
+def test_core_rules_declare_what_they_read():
+    # (Every built-in rule declared ans-free runs with ans=None in the table-driven
+    # tests of fgrad.numpy, which would fail on a rule that read it.)
+    import fgrad._ops as ops
+
+    assert ops.exp.primitive.reads_ans == (True,)
+    assert ops.sin.primitive.reads_ans == (False,)
+    assert ops.divide.primitive.reads_ans == (False, True)
+    assert ops.power.primitive.reads_ans == (False, True)
+    assert ops.sqrt.primitive.reads_ans == (True,)
 
 
 # ---------------------------------------------------------------- fan-in and aliasing
@@ -318,15 +345,19 @@ def test_a_record_derives_parents_argnums_and_args_from_its_inputs():
 
 
 def test_a_recorded_operation_is_small():
-    # A record is seven slots: with the collector's header, 96 bytes, a size class of
-    # Python's allocator. A scalar chain step (sin, *, +: three records) holds its
-    # records, their values and numbers and the callers' argument tuples, ~600 bytes;
-    # records that also kept their own parents and unwrapped-argument tuples took ~790,
-    # and at 10**6 steps every byte is also a page fault's worth of kernel time.
+    # A record is its seven slots and nothing more. A scalar chain step (sin, *, +:
+    # three records) holds its records, their values and sequence numbers and the
+    # callers' argument tuples; records that also kept their own parents and
+    # unwrapped-argument tuples took a third more, and at 10**6 steps every byte is
+    # also a page fault's worth of kernel time. Sizes are this interpreter's own
+    # (objects grew by 8 bytes in Python 3.12), so the bounds are measured here too.
     from fgrad._core import make_node
 
+    class SevenSlots:
+        __slots__ = ("a", "b", "c", "d", "e", "f", "g", "__weakref__")
+
     record = make_node(np.float64(1.0), None, (), {}, 1, None, 1)
-    assert sys.getsizeof(record) <= 96
+    assert sys.getsizeof(record) == sys.getsizeof(SevenSlots())
 
     def chain(x, n):
         for _ in range(n):
@@ -335,16 +366,19 @@ def test_a_recorded_operation_is_small():
 
     n = 10_000
     level = new_level()
+    x = Node(np.float64(0.5), level=level)
+    must_hold = 3 * (sys.getsizeof(record) + sys.getsizeof(np.float64(1.0)) + sys.getsizeof(10**6)) \
+        + sys.getsizeof((x,)) + 2 * sys.getsizeof((x, x))
     gc.collect()
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        out = chain(Node(np.float64(0.5), level=level), n)
+        out = chain(x, n)
         per_step = (tracemalloc.get_traced_memory()[0] - base) / n
     finally:
         tracemalloc.stop()
     assert out.level == level
-    assert per_step < 640, f"{per_step:.0f} bytes per step"
+    assert per_step < 1.1 * must_hold, f"{per_step:.0f} bytes per step, {must_hold} must be held"
 
 
 def test_make_node_gives_the_same_frozen_record_as_node():
@@ -457,3 +491,44 @@ def test_deferred_negations_give_exact_gradients(f, df):
     hv = fgrad.grad(lambda x: fnp.sum(fgrad.grad(f)(x) * v))(x)
     want = (df(x + h * v) - df(x - h * v)) / (2 * h)
     np.testing.assert_allclose(hv, want, rtol=1e-7, atol=1e-9)
+
+
+# ---------------------------------------------------------------- reference counts
+def test_the_sole_holder_count_is_measured_on_this_interpreter():
+    from fgrad import _backward
+
+    assert _backward._PRIVATE_REFCOUNT == _backward._sole_holder_count() > 0
+
+    def holder():
+        a = np.ones(_backward._IN_PLACE_MIN_SIZE)
+        alone = _backward._is_private(a)
+        b = a
+        shared = _backward._is_private(a)
+        del b
+        return alone, shared
+
+    assert holder() == (True, False)
+
+
+@pytest.mark.parametrize("fake", [
+    lambda x: 1,            # counts that never rise: cannot tell one holder from two
+    lambda x: 2 ** 30,      # immortal-style constants
+], ids=["constant", "immortal"])
+def test_in_place_updates_are_off_where_counts_cannot_be_trusted(monkeypatch, fake):
+    from fgrad import _backward
+
+    monkeypatch.setattr(_backward.sys, "getrefcount", fake)
+    assert _backward._sole_holder_count() == 0
+    monkeypatch.delattr(_backward.sys, "getrefcount")
+    assert _backward._sole_holder_count() == 0
+
+
+def test_without_in_place_updates_results_are_the_same(monkeypatch):
+    from fgrad import _backward
+
+    x = np.linspace(-2.0, 2.0, 10_000)
+    f = lambda v: np.sum(np.tanh(np.tanh(v)) + np.exp(-v * v) * np.sin(v) + v * v)  # noqa: E731
+    fast = fgrad.grad(f)(x)
+    monkeypatch.setattr(_backward, "_PRIVATE_REFCOUNT", 0)
+    plain = fgrad.grad(f)(x)
+    np.testing.assert_allclose(fast, plain, rtol=1e-15, atol=0)

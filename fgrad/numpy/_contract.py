@@ -61,7 +61,7 @@ def _tensordot_vjp_b(g: Any, ans: Any, a: Any, b: Any, axes: Any = 2) -> Any:
 
 
 tensordot = numpy_primitive(np.tensordot, _tensordot_vjp_a, _tensordot_vjp_b, sample=MATRICES,
-                            call="np.tensordot(x, y, axes=([0], [1]))")
+                            call="np.tensordot(x, y, axes=([0], [1]))", uses_ans=False)
 
 
 # ---------------------------------------------------------------- dot family
@@ -305,7 +305,7 @@ def _diagonal_vjp(g: Any, ans: Any, a: Any, offset: int = 0, axis1: int = 0, axi
 
 
 diagonal = numpy_primitive(np.diagonal, _diagonal_vjp, sample="(np.arange(6.0).reshape(2, 3) / 5,)",
-                           call="np.diagonal(x, 1) ** 2")
+                           call="np.diagonal(x, 1) ** 2", uses_ans=False)
 
 
 @composite(np.trace)
@@ -340,6 +340,6 @@ def diag(v: Any, k: int = 0) -> Any:
 
 
 tril = numpy_primitive(np.tril, lambda g, ans, m, k=0: unbroadcast(tril(g, k), m), sample=MATRIX,
-                       call="np.tril(x) * np.arange(1.0, 5.0).reshape(2, 2)")
+                       call="np.tril(x) * np.arange(1.0, 5.0).reshape(2, 2)", uses_ans=False)
 triu = numpy_primitive(np.triu, lambda g, ans, m, k=0: unbroadcast(triu(g, k), m), sample=MATRIX,
-                       call="np.triu(x, -1) * np.arange(1.0, 5.0).reshape(2, 2)")
+                       call="np.triu(x, -1) * np.arange(1.0, 5.0).reshape(2, 2)", uses_ans=False)

@@ -28,22 +28,22 @@ TWO = "(np.array([0.3, 0.6]), np.array([0.8, 0.2]))"
 # ---------------------------------------------------------------- unary
 expm1 = numpy_primitive(np.expm1, lambda g, ans, x: g * (ans + 1.0), sample=ONE)
 exp2 = numpy_primitive(np.exp2, lambda g, ans, x: g * ans * LN2, sample=ONE)
-log1p = numpy_primitive(np.log1p, lambda g, ans, x: g / (x + 1.0), sample=ONE)
-log2 = numpy_primitive(np.log2, lambda g, ans, x: g / (x * LN2), sample=ONE)
-log10 = numpy_primitive(np.log10, lambda g, ans, x: g / (x * LN10), sample=ONE)
+log1p = numpy_primitive(np.log1p, lambda g, ans, x: g / (x + 1.0), sample=ONE, uses_ans=False)
+log2 = numpy_primitive(np.log2, lambda g, ans, x: g / (x * LN2), sample=ONE, uses_ans=False)
+log10 = numpy_primitive(np.log10, lambda g, ans, x: g / (x * LN10), sample=ONE, uses_ans=False)
 cbrt = numpy_primitive(np.cbrt, lambda g, ans, x: g / (3.0 * ans * ans), sample=ONE)
 reciprocal = numpy_primitive(np.reciprocal, lambda g, ans, x: negative(g * ans * ans), sample=ONE)
-arcsin = numpy_primitive(np.arcsin, lambda g, ans, x: g / sqrt(1.0 - x * x), sample=ONE)
-arccos = numpy_primitive(np.arccos, lambda g, ans, x: negative(g / sqrt(1.0 - x * x)), sample=ONE)
-arctan = numpy_primitive(np.arctan, lambda g, ans, x: g / (1.0 + x * x), sample=ONE)
-sinh = numpy_primitive(np.sinh, lambda g, ans, x: g * cosh(x), sample=ONE)
-cosh = numpy_primitive(np.cosh, lambda g, ans, x: g * sinh(x), sample=ONE)
-arcsinh = numpy_primitive(np.arcsinh, lambda g, ans, x: g / sqrt(x * x + 1.0), sample=ONE)
-arccosh = numpy_primitive(np.arccosh, lambda g, ans, x: g / sqrt(x * x - 1.0), sample="(np.array([1.5, 2.0]),)")
-arctanh = numpy_primitive(np.arctanh, lambda g, ans, x: g / (1.0 - x * x), sample=ONE)
-deg2rad = numpy_primitive(np.deg2rad, lambda g, ans, x: g * (math.pi / 180.0), also=(np.radians,), sample=ONE)
-rad2deg = numpy_primitive(np.rad2deg, lambda g, ans, x: g * (180.0 / math.pi), also=(np.degrees,), sample=ONE)
-fabs = numpy_primitive(np.fabs, lambda g, ans, x: g * np.sign(value_of(x)), sample=ONE)
+arcsin = numpy_primitive(np.arcsin, lambda g, ans, x: g / sqrt(1.0 - x * x), sample=ONE, uses_ans=False)
+arccos = numpy_primitive(np.arccos, lambda g, ans, x: negative(g / sqrt(1.0 - x * x)), sample=ONE, uses_ans=False)
+arctan = numpy_primitive(np.arctan, lambda g, ans, x: g / (1.0 + x * x), sample=ONE, uses_ans=False)
+sinh = numpy_primitive(np.sinh, lambda g, ans, x: g * cosh(x), sample=ONE, uses_ans=False)
+cosh = numpy_primitive(np.cosh, lambda g, ans, x: g * sinh(x), sample=ONE, uses_ans=False)
+arcsinh = numpy_primitive(np.arcsinh, lambda g, ans, x: g / sqrt(x * x + 1.0), sample=ONE, uses_ans=False)
+arccosh = numpy_primitive(np.arccosh, lambda g, ans, x: g / sqrt(x * x - 1.0), sample="(np.array([1.5, 2.0]),)", uses_ans=False)
+arctanh = numpy_primitive(np.arctanh, lambda g, ans, x: g / (1.0 - x * x), sample=ONE, uses_ans=False)
+deg2rad = numpy_primitive(np.deg2rad, lambda g, ans, x: g * (math.pi / 180.0), also=(np.radians,), sample=ONE, uses_ans=False)
+rad2deg = numpy_primitive(np.rad2deg, lambda g, ans, x: g * (180.0 / math.pi), also=(np.degrees,), sample=ONE, uses_ans=False)
+fabs = numpy_primitive(np.fabs, lambda g, ans, x: g * np.sign(value_of(x)), sample=ONE, uses_ans=False)
 radians, degrees, abs = deg2rad, rad2deg, absolute  # noqa: A001 - NumPy's aliases
 
 
@@ -77,7 +77,7 @@ def _atan2_dx2(g: Any, ans: Any, x1: Any, x2: Any) -> Any:
     return unbroadcast(negative(g * x1 / (x1 * x1 + x2 * x2)), x2)
 
 
-arctan2 = numpy_primitive(np.arctan2, _atan2_dx1, _atan2_dx2, sample=TWO)
+arctan2 = numpy_primitive(np.arctan2, _atan2_dx1, _atan2_dx2, sample=TWO, uses_ans=False)
 hypot = numpy_primitive(np.hypot, lambda g, ans, x, y: unbroadcast(g * x / ans, x),
                         lambda g, ans, x, y: unbroadcast(g * y / ans, y), sample=TWO)
 logaddexp = numpy_primitive(np.logaddexp, lambda g, ans, x, y: unbroadcast(g * exp(x - ans), x),
@@ -90,7 +90,8 @@ def _float_power_dx(g: Any, ans: Any, x: Any, y: Any) -> Any:
     return unbroadcast(g * y * float_power(x, y - 1.0), x)
 
 
-float_power = numpy_primitive(np.float_power, _float_power_dx, _pow_vjp_exponent, sample=TWO)
+float_power = numpy_primitive(np.float_power, _float_power_dx, _pow_vjp_exponent, sample=TWO,
+                              uses_ans=(False, True))
 
 
 def _mod_dx2(quotient: Any) -> Any:
@@ -99,9 +100,10 @@ def _mod_dx2(quotient: Any) -> Any:
 
 
 remainder = numpy_primitive(np.remainder, lambda g, ans, x1, x2: unbroadcast(g, x1), _mod_dx2(np.floor),
-                            sample="(np.array([2.3, -1.6]), np.array([0.7, 0.9]))", call="np.remainder(x, y)")
+                            sample="(np.array([2.3, -1.6]), np.array([0.7, 0.9]))", call="np.remainder(x, y)",
+                            uses_ans=False)
 fmod = numpy_primitive(np.fmod, lambda g, ans, x1, x2: unbroadcast(g, x1), _mod_dx2(np.trunc),
-                       sample="(np.array([2.3, -1.6]), np.array([0.7, 0.9]))")
+                       sample="(np.array([2.3, -1.6]), np.array([0.7, 0.9]))", uses_ans=False)
 mod = remainder
 
 
@@ -122,7 +124,7 @@ def _extremum(np_func: Any, better: Any, nan_loses: bool = False) -> Any:
         np_func,
         lambda g, ans, x, y: unbroadcast(g * _winner(x, y, better, nan_loses), x),
         lambda g, ans, x, y: unbroadcast(g * _winner(y, x, better, nan_loses), y),
-        sample=TWO)
+        sample=TWO, uses_ans=False)
 
 
 maximum = _extremum(np.maximum, np.greater)
@@ -153,7 +155,8 @@ def _where_rule(pick: bool) -> Any:
     return rule
 
 
-_where = numpy_primitive(np.where, None, _where_rule(True), _where_rule(False), name="where", public=False)
+_where = numpy_primitive(np.where, None, _where_rule(True), _where_rule(False), name="where", public=False,
+                         uses_ans=False)
 
 
 @composite(np.where)

@@ -122,7 +122,7 @@ def _set_vjp_values(g: Any, ans: Any, x: Any, values: Any, idx: Any) -> Any:
     return unbroadcast(picked, values)
 
 
-_set = primitive(_set_forward, _set_vjp_x, _set_vjp_values, name="at.set")
+_set = primitive(_set_forward, _set_vjp_x, _set_vjp_values, name="at.set", uses_ans=False)
 
 
 class IndexUpdate:

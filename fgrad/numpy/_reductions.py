@@ -81,7 +81,7 @@ def _std_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
     return expand_reduced(g, a, axis, keepdims) * centered / scale
 
 
-var = numpy_primitive(np.var, _var_vjp, sample=ONE, call="np.var(x, axis=0, ddof=1)")
+var = numpy_primitive(np.var, _var_vjp, sample=ONE, call="np.var(x, axis=0, ddof=1)", uses_ans=False)
 std = numpy_primitive(np.std, _std_vjp, sample=ONE, call="np.std(x, 1)")
 
 
@@ -167,7 +167,7 @@ def _cumprod_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None) 
     return reshape(moveaxis(grad, -1, ax), shape_of(a))
 
 
-cumsum = numpy_primitive(np.cumsum, _cumsum_vjp, sample=ONE, call="np.cumsum(x, axis=1) ** 2")
+cumsum = numpy_primitive(np.cumsum, _cumsum_vjp, sample=ONE, call="np.cumsum(x, axis=1) ** 2", uses_ans=False)
 cumprod = numpy_primitive(np.cumprod, _cumprod_vjp, sample=ONE, call="np.cumprod(x, 0)")
 
 

@@ -89,13 +89,15 @@ def _example(name: str, call: str, sample: str, arity: int) -> str:
 
 def numpy_primitive(np_func: Any, *vjps: Any, forward: Callable[..., Any] | None = None,
                     name: str | None = None, also: Sequence[Any] = (), sample: str | None = None,
-                    call: str | None = None, public: bool = True) -> Callable[..., Any]:
+                    call: str | None = None, public: bool = True,
+                    uses_ans: bool | tuple[bool, ...] = True) -> Callable[..., Any]:
     """Define fgrad's version of `np_func` as a primitive and register it for dispatch.
 
     `forward` defaults to `np_func` itself. With ``public=False`` the primitive is not
     registered (a `composite` wrapping it is). `sample` (Python source of a tuple of
     arguments) and `call` (source of the call on arguments ``x, y, ...``) make the
-    docstring's runnable example.
+    docstring's runnable example. `uses_ans` declares which rules read ``ans`` (see
+    `fgrad.primitive`).
     """
     short = name or np_func.__name__
     arity = len(vjps)
@@ -103,7 +105,7 @@ def numpy_primitive(np_func: Any, *vjps: Any, forward: Callable[..., Any] | None
     if sample is not None:
         call = call or f"{numpy_name(np_func)}({', '.join('xyz'[:arity])})"
         doc = _example(numpy_name(np_func), call, sample, arity)
-    fun = primitive(forward or np_func, *vjps, name=short, doc=doc)
+    fun = primitive(forward or np_func, *vjps, name=short, doc=doc, uses_ans=uses_ans)
     if public:
         register((np_func, *also), fun)
     return fun

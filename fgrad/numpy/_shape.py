@@ -392,7 +392,7 @@ dsplit = _split_along(np.dsplit, "dsplit", lambda nd: 2, 3)
 
 # ---------------------------------------------------------------- reordering and repeating
 flip = numpy_primitive(np.flip, lambda g, ans, m, axis=None: flip(g, axis),
-                       sample="(np.array([[0.3, 0.6], [0.5, 0.1]]),)", call="np.flip(x, 1) * np.arange(4.0).reshape(2, 2)")
+                       sample="(np.array([[0.3, 0.6], [0.5, 0.1]]),)", call="np.flip(x, 1) * np.arange(4.0).reshape(2, 2)", uses_ans=False)
 
 
 def _negated(shift: Any) -> Any:
@@ -400,7 +400,7 @@ def _negated(shift: Any) -> Any:
 
 
 roll = numpy_primitive(np.roll, lambda g, ans, a, shift, axis=None: roll(g, _negated(shift), axis),
-                       sample="(np.array([0.3, 0.6, 0.9]),)", call="np.roll(x, 1) * np.arange(3.0)")
+                       sample="(np.array([0.3, 0.6, 0.9]),)", call="np.roll(x, 1) * np.arange(3.0)", uses_ans=False)
 
 
 @composite(np.fliplr)
@@ -498,7 +498,7 @@ def _pad_vjp(g: Any, ans: Any, array: Any, pad_width: tuple, constant_values: An
 
 _pad_constant = numpy_primitive(np.pad, _pad_vjp, name="pad", public=False,
                                 forward=lambda array, pad_width, constant_values=0:
-                                np.pad(array, pad_width, constant_values=constant_values))
+                                np.pad(array, pad_width, constant_values=constant_values), uses_ans=False)
 
 
 @composite(np.pad)

@@ -45,7 +45,7 @@ def _as_matrices(x: Any) -> Any:
 inv = numpy_primitive(np.linalg.inv, lambda g, ans, a: negative(matmul(_T(ans), matmul(g, _T(ans)))), sample=SPD)
 det = numpy_primitive(np.linalg.det, lambda g, ans, a: _as_matrices(g * ans) * _T(inv(a)), sample=SPD)
 _logabsdet = primitive(lambda a: np.linalg.slogdet(a)[1], lambda g, ans, a: _as_matrices(g) * _T(inv(a)),
-                       name="logabsdet")
+                       name="logabsdet", uses_ans=False)
 _SLOGDET = type(np.linalg.slogdet(np.eye(1)))
 
 
