@@ -1,6 +1,7 @@
 """`fgrad.trace`: frozen Graph records of what a function computed, derivatives included."""
 
 import collections
+import inspect
 import sys
 import textwrap
 
@@ -106,7 +107,12 @@ def test_inputs_are_named_after_parameters_and_pytree_paths():
 
 
 def test_unnamed_signature_and_argnums():
-    assert [n.name for n in fgrad.trace(np.multiply)(2.0, 3.0).inputs] == ["x1", "x2"]
+    try:  # NumPy 2.3 and later give ufuncs signatures; before, the inputs are numbered
+        want = list(inspect.signature(np.multiply).parameters)[:2]
+    except ValueError:
+        want = ["x0", "x1"]
+    assert [n.name for n in fgrad.trace(np.multiply)(2.0, 3.0).inputs] == want
+    assert [n.name for n in fgrad.trace(lambda *a: a[0] * a[1])(2.0, 3.0).inputs] == ["a[0]", "a[1]"]
     graph = fgrad.trace(lambda x, c: x * c, argnums=0)(2.0, 3.0)
     assert [n.name for n in graph.inputs] == ["x"]
     assert str(graph).splitlines()[1] == "  t0:f64[] = mul x 3.0"
