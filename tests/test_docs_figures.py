@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import fgrad
+from extras_support import requires_extra
 from graphviz_support import requires_dot
 from test_docs import DOCS, PAGES, fenced_blocks, run_page
 
@@ -85,6 +86,9 @@ def test_figure_names_must_be_unique_svg_names(monkeypatch):
         figures.figures_by_name()
 
 
+requires_mkdocs = requires_extra("docs", "mkdocs")
+
+
 def _mkdocs_config():
     """The site's configuration, with its plugins and hooks started as `mkdocs build` does."""
     from mkdocs.config import load_config
@@ -99,6 +103,7 @@ def _files_event(config, files):
     return config.plugins.on_files(files, config=config)
 
 
+@requires_mkdocs
 @requires_dot
 def test_the_build_hook_adds_every_figure_as_an_svg_of_its_graph():
     from mkdocs.structure.files import Files
@@ -117,6 +122,7 @@ def test_the_build_hook_adds_every_figure_as_an_svg_of_its_graph():
     assert not made, f"the build added files that are not figures: {sorted(made)}"
 
 
+@requires_mkdocs
 def test_the_hook_refuses_a_committed_file_in_the_figures_place():
     from mkdocs.structure.files import File, Files
 
