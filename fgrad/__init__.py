@@ -7,7 +7,7 @@ Example:
 """
 
 from ._checks import check_grads, numerical_grad
-from ._core import Node, Primitive, defvjp, primitive
+from ._core import Node, Primitive, UnexpectedTracerError, defvjp, primitive
 from ._custom import custom_vjp
 from ._dot import render, to_dot
 from ._forward import jvp, linearize
@@ -31,4 +31,6 @@ __all__ = [
     "check_grads", "numerical_grad",
     # records and namespaces
     "Node", "Primitive", "Graph", "numpy", "optimize", "tree",
+    # errors
+    "UnexpectedTracerError",
 ]

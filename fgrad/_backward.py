@@ -26,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Node, split_inputs
+from ._complex import complex_error
+from ._core import Node, split_inputs, value_of
 from ._kernels import lend
-from ._ops import add
+from ._ops import add, shape_of
 
 
 # ----------------------------------------------------------------- which rules read `ans`
@@ -143,6 +144,41 @@ def _call_lending(rule: Any, g: Any, ans: Any, args: tuple[Any, ...], params: An
         lend(None)
 
 
+# ----------------------------------------------------------------- users' rules
+def check_cotangent(name: str, i: int, contribution: Any, arg: Any) -> None:
+    """Refuse a cotangent that does not fit argument `i` of the primitive `name`.
+
+    Added into the others as it is, a wrong shape would be broadcast or summed away
+    without a word; a non-numeric one would fail later with an obscure error.
+
+    Example:
+        >>> check_cotangent("cube", 0, np.ones(3), 2.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: the VJP rule of `cube` for argument 0 returned a cotangent of shape (3,), expected () (the argument's shape)
+    """
+    if contribution is None:
+        raise TypeError(
+            f"the VJP rule of `{name}` for argument {i} returned None; return the cotangent "
+            "(zeros of the argument's shape if the output does not depend on it)"
+        )
+    got, want = shape_of(contribution), shape_of(arg)
+    if got != want:
+        raise ValueError(
+            f"the VJP rule of `{name}` for argument {i} returned a cotangent of shape {got}, "
+            f"expected {want} (the argument's shape)"
+        )
+    value = value_of(contribution)
+    dtype = value.dtype if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value).dtype
+    if dtype.kind == "c":  # refused, never cast to real (fgrad's own rules make none: see fgrad._complex)
+        raise complex_error(f"the VJP rule of `{name}` for argument {i} returned a cotangent that", value)
+    if dtype.kind not in "fiub":
+        raise TypeError(
+            f"the VJP rule of `{name}` for argument {i} returned a cotangent of dtype {dtype}, "
+            "expected floating-point numbers"
+        )
+
+
 # ----------------------------------------------------------------- the walk
 _NEGATIVE = np.negative
 
@@ -199,6 +235,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         # caller holds it, the Node goes now, and with it a value no rule reads.
         del node
         vjps = prim.vjps
+        checks = prim.checks_cotangents
         # A rule that may write its result into g (tanh's, square's, negative's) gets g's
         # buffer when only the walk holds it and no other parent's rule will read it.
         # (The rule cannot tell, as its own frame holds g too.)
@@ -234,6 +271,8 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
             else:
                 # (unpacking an empty read-only mapping costs more than the test)
                 contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+            if checks:  # a user's rule: its cotangent must fit its argument (fgrad never reshapes it)
+                check_cotangent(prim.name, i, contribution, args[i])
             if p in cts:
                 existing = cts[p]
                 if type(existing) is np.float64 and type(contribution) is np.float64:

@@ -6,8 +6,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._complex import complex_error, is_complex
 from ._forward import jvp
-from ._transforms import _check_argnums_spec, _resolve_argnums, vjp
+from ._transforms import _argument_label, _check_argnums_spec, _resolve_argnums, vjp
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["numerical_grad", "check_grads"]
@@ -53,7 +54,7 @@ def numerical_grad(fun: Callable[..., Any], *args: Any, argnums: int | Sequence[
                     new_leaves[k] = moved if moved.ndim else moved[()]
                     new_args = list(args)
                     new_args[i] = tree_unflatten(treedef, new_leaves)
-                    return float(np.asarray(fun(*new_args)))
+                    return float(np.asarray(_real_output(fun(*new_args), "numerical_grad")))
                 g[idx] = (at(eps) - at(-eps)) / (2 * eps)
             grads.append(g.astype(base.dtype) if base.ndim else base.dtype.type(g[()]))
         results.append(tree_unflatten(treedef, grads))
@@ -70,8 +71,19 @@ def _random_like(tree: Any, rng: np.random.Generator) -> Any:
                     if np.ndim(x) else float(rng.standard_normal()), tree)
 
 
+def _real_output(out: Any, caller: str) -> Any:
+    """`fun`'s output, refused if complex: a difference quotient would cast it to float."""
+    for k, leaf in enumerate(tree_flatten(out)[0]):
+        if is_complex(leaf):
+            raise complex_error(f"{caller}: output leaf {k} of `fun`", leaf)
+    return out
+
+
 def _directional_derivative(fun: Callable[..., Any], args: tuple, tangents: tuple, eps: float) -> Any:
-    shifted = lambda s: fun(*tree_map(lambda x, t: np.asarray(x, np.float64) + s * eps * np.asarray(t, np.float64), args, tangents))
+    def shifted(s: float) -> Any:
+        moved = tree_map(lambda x, t: np.asarray(x, np.float64) + s * eps * np.asarray(t, np.float64), args, tangents)
+        return _real_output(fun(*moved), "check_grads")
+
     return tree_map(lambda a, b: (np.asarray(a, np.float64) - np.asarray(b, np.float64)) / (2 * eps),
                     shifted(1.0), shifted(-1.0))
 
@@ -133,12 +145,21 @@ def check_grads(fun: Callable[..., Any], args: Sequence[Any], order: int,
     if unknown:
         raise ValueError(f"check_grads: unknown modes {sorted(unknown)}; use 'fwd' and/or 'rev'")
     args = tuple(args)
+    _refuse_complex_arguments(fun, args)
     low_precision = any(np.asarray(x).dtype == np.float32 for x in tree_flatten(args)[0])
     eps = eps or (1e-3 if low_precision else 1e-4)
     atol = atol if atol is not None else (1e-2 if low_precision else 1e-5)
     rtol = rtol if rtol is not None else (1e-2 if low_precision else 1e-4)
     rng = np.random.default_rng(seed)
     _check(fun, args, order, tuple(modes), atol, rtol, eps, rng, 1)
+
+
+def _refuse_complex_arguments(fun: Callable[..., Any], args: tuple) -> None:
+    """Refuse complex arguments up front: the difference quotients would cast them to float."""
+    for i, arg in enumerate(args):
+        for leaf in tree_flatten(arg)[0]:
+            if is_complex(leaf):
+                raise complex_error(f"check_grads: {_argument_label(fun, i)}", leaf)
 
 
 def _check(fun: Callable[..., Any], args: tuple, order: int, modes: tuple, atol: float,

@@ -138,6 +138,52 @@ def load_function(target: str) -> Callable[..., Any]:
     return obj
 
 
+# Each --grad nests one more transform, and the function is called through all of them:
+# a few Python stack frames per derivative.
+_RECURSION_HINT = (
+    ". The function, or the --grad derivatives nested around it, went deeper than Python's "
+    "recursion limit ({limit}); each derivative adds a few stack frames, so use a smaller --grad"
+)
+
+
+def _takes_no_arguments(fun: Callable[..., Any]) -> bool:
+    try:
+        return not inspect.signature(fun).parameters
+    except (TypeError, ValueError):  # builtins without a signature: unknown
+        return False
+
+
+def _check_derivative_options(opts: argparse.Namespace, fun: Callable[..., Any]) -> None:
+    """Refuse --grad/--argnum values that cannot work, before tracing anything.
+
+    Example:
+        >>> argv = ["fgrad._tour:goldstein", "--args", "1", "1", "--grad", "1", "--argnum", "2"]
+        >>> opts = build_parser().parse_args(argv)
+        >>> _check_derivative_options(opts, load_function(opts.target))
+        Traceback (most recent call last):
+        ...
+        fgrad._cli_graph.CliError: --argnum 2 is out of range: 2 arguments were given with --args (valid: 0..1)
+    """
+    if not opts.grad:
+        return
+    limit = sys.getrecursionlimit()
+    if opts.grad > limit:
+        raise CliError(
+            f"--grad {opts.grad} is more than Python can nest: each derivative nests one more "
+            f"transform, a few stack frames each, within a recursion limit of {limit}; use a smaller --grad"
+        )
+    n = len(opts.args)
+    if n == 0:
+        if _takes_no_arguments(fun):
+            raise CliError(f"{opts.target} takes no arguments, so --grad has nothing to differentiate")
+        raise CliError(f"--grad differentiates with respect to argument {opts.argnum}, but no --args were given")
+    if not -n <= opts.argnum < n:
+        raise CliError(
+            f"--argnum {opts.argnum} is out of range: {n} argument{'s were' if n != 1 else ' was'} "
+            f"given with --args (valid: 0..{n - 1})"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     opts = parser.parse_args(argv)
@@ -147,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"-o/--output must end in {', '.join(_FORMATS)}, got {opts.output!r}")
     try:
         fun = load_function(opts.target)
+        _check_derivative_options(opts, fun)
     except CliError as e:
         parser.error(str(e))
     for _ in range(opts.grad):
@@ -162,9 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     except DotNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except (TypeError, ValueError, ArithmeticError) as e:
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as e:
         what = f"grad^{opts.grad} of {opts.target}" if opts.grad else opts.target
-        print(f"error: tracing {what} at {tuple(opts.args)} failed: {type(e).__name__}: {e}", file=sys.stderr)
+        hint = _RECURSION_HINT.format(limit=sys.getrecursionlimit()) if isinstance(e, RecursionError) else ""
+        print(f"error: tracing {what} at {tuple(opts.args)} failed: {type(e).__name__}: {e}{hint}", file=sys.stderr)
         return 1
     if opts.print_program:
         print(graph)

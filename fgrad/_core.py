@@ -16,15 +16,20 @@ from __future__ import annotations
 import inspect
 import itertools
 import operator
+import threading
+from collections import deque
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Sequence
 
 import attrs
 import numpy as np
 
-from ._rules import rule_overwrites_cotangent, rules_reading_ans
+from ._complex import is_complex, result_error
+from ._primitive_checks import check_definition
+from ._rules import rule_overwrites_cotangent, rules_are_fgrads_own, rules_reading_ans
 
-__all__ = ["Node", "Primitive", "primitive", "defvjp", "new_level", "unwrap", "value_of", "is_node"]
+__all__ = ["Node", "Primitive", "UnexpectedTracerError", "primitive", "defvjp", "new_level", "end_level", "unwrap",
+           "value_of", "is_node"]
 
 _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
@@ -32,7 +37,118 @@ _NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 # one nested inside another) always has a higher level, and a Node that leaks out of a
 # finished transform can never be mistaken for a Node of a later one.  `next()` on an
 # itertools.count is atomic under the GIL, so threads need no lock.
-new_level: Callable[[], int] = itertools.count(1).__next__
+_next_level: Callable[[], int] = itertools.count(1).__next__
+
+# The levels whose trace is running, each with what opened it: (transform, function
+# name), for error messages.  `bind` checks its top level against these, once per call:
+# a Node whose level is absent escaped a trace that has ended (it was stored in a
+# global, a list, an attribute), and taken for a constant its derivative would silently
+# be zero.  `_TOP`, the highest live level, settles the common case (the innermost
+# transform's own Nodes) with one comparison of ints, a quarter of a dict lookup.
+_LIVE: dict[int, tuple[str, str]] = {}
+_TOP = 0
+# What opened the levels that ended last, only to name it in the error (bounded: a
+# program calling `grad` in a loop must not grow a table).
+_ENDED: deque[tuple[int, tuple[str, str]]] = deque(maxlen=1024)
+# Threads open and end levels concurrently; the lock keeps `_TOP` equal to the highest
+# live level.  (`bind` reads without it: `_TOP` only ever spares it the dict lookup.)
+_LEVELS_LOCK = threading.Lock()
+
+
+def new_level(transform: str = "new_level", fun: Any = None) -> int:
+    """Open a new trace level: live (Nodes of it may be computed with) until `end_level`.
+
+    `transform` and `fun` only name the level in the error for an escaped Node.
+    """
+    global _TOP
+    origin = (transform, _function_name(fun))
+    with _LEVELS_LOCK:
+        _TOP = level = _next_level()  # (the highest yet: levels increase)
+        _LIVE[level] = origin
+    return level
+
+
+def end_level(level: int) -> None:
+    """Mark `level`'s trace as ended: computing with its Nodes raises from now on."""
+    global _TOP
+    with _LEVELS_LOCK:
+        origin = _LIVE.pop(level, None)
+        if origin is None:
+            return
+        _ENDED.append((level, origin))
+        if level == _TOP:
+            _TOP = max(_LIVE, default=0)
+
+
+def _function_name(fun: Any) -> str:
+    if fun is None:
+        return ""
+    return getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or type(fun).__name__
+
+
+class UnexpectedTracerError(TypeError):
+    """A traced value was computed with after the transform that created it had returned.
+
+    Inside a transform, values are `Node` records of the transform's trace. One stored
+    for later (in a global, a list, an attribute) and used once that trace has ended
+    would be taken for a constant, and its derivative silently lost: fgrad raises this
+    error instead (JAX's error of the same name is the model). Return the value from the
+    function, as an output or as auxiliary data with ``has_aux=True``, and use that.
+
+    Example:
+        >>> import fgrad
+        >>> box = {}
+        >>> def f(x):
+        ...     box["y"] = x * 2.0
+        ...     return x * x
+        >>> fgrad.grad(f)(3.0)
+        np.float64(6.0)
+        >>> box["y"] + 1.0
+        Traceback (most recent call last):
+        ...
+        fgrad.UnexpectedTracerError: cannot apply `add` to the traced value Node(f64[] = 6.0) (the output of `mul`): it was created inside `grad` of `f`, whose trace has ended...
+    """
+
+
+UnexpectedTracerError.__module__ = "fgrad"  # where users import it from, as tracebacks show
+
+
+def _origin(level: int) -> str:
+    """What opened `level`: "`grad` of `f`" (or the level number once that is forgotten)."""
+    origin = _LIVE.get(level)
+    if origin is None:
+        origin = next((o for lv, o in reversed(tuple(_ENDED)) if lv == level), None)  # (a copy: threads append)
+    if origin is None:
+        return f"a transform (trace level {level})"
+    transform, name = origin
+    return f"`{transform}` of `{name}`" if name else f"`{transform}`"
+
+
+def escaped_error(node: "Node", doing: str) -> UnexpectedTracerError:
+    """The error for computing with `node` after its trace ended; `doing` says what was tried."""
+    made = f"the output of `{node.primitive.name}`" if node.primitive is not None else "an input of the traced function"
+    return UnexpectedTracerError(
+        f"{doing} the traced value {node!r} ({made}): it was created inside {_origin(node.level)}, "
+        "whose trace has ended, so its derivative can no longer be tracked (used anyway, it "
+        "would silently count as a constant). Do not store traced values for later (in a "
+        "global, a list, an attribute): return them from the function, as an output or as "
+        "auxiliary data with has_aux=True, and use what the transform returns. "
+        "(If a constant is what you want, `fgrad.stop_gradient(x)` is the number it held.)"
+    )
+
+
+def check_live(x: Any, doing: str) -> None:
+    """Raise `UnexpectedTracerError` if `x` is a Node of an ended trace (or holds one)."""
+    while type(x) is Node:
+        if x.level and x.level not in _LIVE:
+            raise escaped_error(x, doing)
+        x = x.value
+
+
+def _escaped_in_bind(prim: "Primitive", args: Sequence[Any], top: int) -> UnexpectedTracerError:
+    node = next(a for a in args if type(a) is Node and a.level == top)
+    return escaped_error(node, f"cannot apply `{prim.name}` to")
+
 
 # Every Node takes the next number from one counter when it is made, after its parents
 # were: decreasing `seq` is therefore a topological order of any graph, which the
@@ -45,11 +161,21 @@ def _short_dtype(dtype: np.dtype) -> str:
     return kind if kind == "bool" else f"{kind}{dtype.itemsize * 8}"
 
 
+# NumPy converts a value assigned into an array, `a[i] = x`, with float() or __array__,
+# and reports only "setting an array element with a sequence" (with this as its cause).
+_ASSIGNMENT_HINT = (
+    " Assigning it into a NumPy array, `a[i] = x`, converts it too: an array cannot hold "
+    "a traced value. Build the array with fgrad instead: `a = fgrad.numpy.at(a)[i].set(x)`, "
+    "`fgrad.numpy.where(mask, x, a)` or `fgrad.numpy.stack([...])`."
+)
+
+
 def _refuse_float_conversion(self: "Node", *_: Any) -> Any:
     raise TypeError(
         f"cannot convert the traced value {self!r} to a Python number: that would silently "
         "cut its derivative. Keep computing with it as an array, or if you really want a "
         "constant, say so explicitly with `float(x.value)` or `fgrad.stop_gradient(x)`."
+        + _ASSIGNMENT_HINT
     )
 
 
@@ -170,6 +296,14 @@ class Node(_NodeSlots):
     def __int__(self) -> int:
         return int(value_of(self))
 
+    def __round__(self, ndigits: int | None = None) -> Any:
+        # Piecewise constant, derivative zero: a plain value, as `np.round(x)` gives; for
+        # a scalar what Python's round of the value gives (an int without `ndigits`).
+        v = value_of(self)
+        if np.ndim(v):
+            return np.round(v, ndigits or 0)
+        return round(v) if ndigits is None else round(v, ndigits)
+
     __float__ = _refuse_float_conversion
     __complex__ = _refuse_float_conversion
 
@@ -179,6 +313,7 @@ class Node(_NodeSlots):
             "cut its derivative. Use fgrad operations or np.* functions on it directly (to "
             "build arrays from traced values: fgrad.numpy.array / asarray / stack / full), or "
             "take the constant explicitly with `x.value` / `fgrad.stop_gradient(x)`."
+            + _ASSIGNMENT_HINT
         )
 
     def __lt__(self, other: Any) -> Any:
@@ -315,6 +450,22 @@ class Node(_NodeSlots):
         return np.divmod(other, self)
 
     # ----- immutability -----
+    # A Node is a frozen record of one step of a trace: a copy is the record itself.
+    # (The default copy would make a new record that no trace knows, so the derivative
+    # through it would silently be zero.)
+    def __copy__(self) -> "Node":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "Node":
+        return self
+
+    # Pickled as data (value, name, params, the records it was computed from), with a
+    # trace level of its own when loaded: see fgrad._pickle.
+    def __reduce__(self) -> tuple:
+        from ._pickle import reduce_node
+
+        return reduce_node(self)
+
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError(
             "traced values are immutable: item assignment `x[i] = v` is not supported. "
@@ -392,6 +543,8 @@ class Primitive:
             walk frees the output before that rule runs. Default True, always safe.
         reads_ans: derived from `vjps` and `uses_ans`: whether each rule gets ``ans``;
             None when the rules are not a tuple (variadic primitives), meaning "they do".
+        checks_cotangents: derived from `vjps`: whether the backward walk checks the
+            rules' cotangents against their arguments' shapes (rules not written in fgrad).
         lends_cotangent: derived from `vjps`: whether each rule may write its result into
             a `g` the walk lends it (see `fgrad._rules.overwrites_cotangent`); None when
             no rule may, the common case the walk tests first.
@@ -404,6 +557,7 @@ class Primitive:
     uses_ans: bool | tuple[bool, ...] = True
     reads_ans: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
     lends_cotangent: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
+    checks_cotangents: bool = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Derived once here rather than cached by the walk in a table that would keep
@@ -413,6 +567,21 @@ class Primitive:
         object.__setattr__(self, "reads_ans", reads)
         lends = tuple(map(rule_overwrites_cotangent, vjps)) if type(vjps) is tuple else ()
         object.__setattr__(self, "lends_cotangent", lends if True in lends else None)
+        object.__setattr__(self, "checks_cotangents", not rules_are_fgrads_own(vjps))
+
+    # Pickled by reference, as the module and name it is defined under (its functions
+    # are often lambdas, which cannot be pickled): see fgrad._pickle. It is immutable,
+    # so a copy is the primitive itself.
+    def __reduce__(self) -> tuple:
+        from ._pickle import reduce_primitive
+
+        return reduce_primitive(self)
+
+    def __copy__(self) -> "Primitive":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "Primitive":
+        return self
 
 
 # NumPy's arithmetic on float64 *scalars* (the `+` of np.float64) computes exactly what
@@ -432,6 +601,8 @@ def _scalar_operands(a: Any, b: Any) -> bool:
         return tb is np.float64 or tb is float or tb is int
     return tb is np.float64 and (ta is float or ta is int)
 
+
+_FLOAT64 = np.dtype(np.float64)
 
 # The positions of one or two traced arguments, the common cases: returned, not built.
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
@@ -502,6 +673,8 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
             top = lb
             b = b.value
             tb = type(b)
+        if top != _TOP and top not in _LIVE:  # (see _LIVE)
+            raise _escaped_in_bind(prim, args, top)
         if ta is Node or tb is Node:
             out = bind(prim, (a, b), params)
         elif params:
@@ -515,6 +688,8 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         if type(x) is not Node or not x.level:
             return prim.forward(x, **params)
         top = x.level
+        if top != _TOP and top not in _LIVE:  # (see _LIVE)
+            raise _escaped_in_bind(prim, args, top)
         value = x.value
         if type(value) is Node:
             out = bind(prim, (value,), params)
@@ -524,6 +699,8 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         top = top_level(args)
         if not top:
             return prim.forward(*args, **params)
+        if top != _TOP and top not in _LIVE:  # (see _LIVE)
+            raise _escaped_in_bind(prim, args, top)
         vals = []
         nested = False
         for a in args:
@@ -536,8 +713,17 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
                     nested = True
             vals.append(a)
         out = bind(prim, vals, params) if nested else prim.forward(*vals, **params)
-    if type(out) is np.ndarray:
+    kind = type(out)
+    if kind is np.ndarray:
         out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
+        if out.dtype is not _FLOAT64 and out.dtype.kind == "c":  # (float64's dtype is one object: one test)
+            raise result_error(prim.name, args, out)
+    elif kind is not np.float64 and kind is not Node:  # (a Node: checked by the inner bind that made it)
+        if is_complex(out):
+            raise result_error(prim.name, args, out)
+        if isinstance(out, np.ndarray):
+            raise _subclass_result_error(prim.name, out)
+    # No traced value is ever complex (see fgrad._complex): never cast to real downstream.
     # The record keeps the caller's own argument tuple (an operator's `(self, other)`,
     # NumPy's ufunc inputs): no copy, and nothing else to store (see Node.parents).
     inputs = args if type(args) is tuple else tuple(args)
@@ -585,6 +771,39 @@ def _refuse_traced_params(name: str, params: Mapping[str, Any]) -> None:
             )
 
 
+def _subclass_result_error(name: str, out: np.ndarray) -> TypeError:
+    """The error for a primitive whose NumPy forward returned an ndarray subclass.
+
+    That happens when a constant argument is one (a masked array, np.matrix): the
+    derivative rules know nothing of its mask or its products, so they would be wrong.
+    """
+    cls = type(out)
+    return TypeError(
+        f"{name}: a constant argument is a {cls.__module__.replace('numpy.ma.core', 'numpy.ma')}.{cls.__name__}, a subclass of "
+        "np.ndarray whose meaning (a mask, matrix products, ...) fgrad's derivatives would "
+        "silently ignore. Pass plain arrays: `np.asarray(c)`, or for a masked array "
+        "`c.filled(value)`."
+    )
+
+
+def _without_integer_trace(out: Any) -> Any:
+    """`out`, or its plain value when that is integers or booleans (``x.astype(int)``, ``sum(x, dtype=int)``).
+
+    A function with integer results is piecewise constant: its derivative is zero, as in
+    JAX (whose integer results get float0, i.e. zero, cotangents). Recording it would
+    pass the float cotangent through the cast, a nonzero and wrong derivative.
+    """
+    v = out
+    while type(v) is Node:
+        v = v.value
+    if type(v) is np.float64:  # the common case, settled with one test
+        return out
+    dtype = getattr(v, "dtype", None)
+    if dtype is None or dtype.kind not in "biu":
+        return out
+    return v.copy() if type(v) is np.ndarray else v  # (graph arrays are read-only; this one is the caller's)
+
+
 def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     forward = prim.forward
     # Call shapes (number of positional args, or that and the keyword names) already
@@ -600,7 +819,7 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
                 if checked.get(shape) is not current:
                     _check_call(current, len(args), tuple(params))
                     checked[shape] = current
-                return bind(current, args, params)
+                return _without_integer_trace(bind(current, args, params))
         if params:
             _refuse_traced_params(prim.name, params)
         return forward(*args, **params)
@@ -610,6 +829,7 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     apply.__doc__ = doc or getattr(forward, "__doc__", None)
 
     def _defvjp(*rules: VjpRule | None, uses_ans: bool | tuple[bool, ...] = True) -> Callable[..., Any]:
+        check_definition(apply.primitive.name, apply.primitive.forward, rules)
         apply.primitive = attrs.evolve(apply.primitive, vjps=tuple(rules), uses_ans=uses_ans)  # type: ignore[attr-defined]
         return apply
 
@@ -652,6 +872,7 @@ def primitive(
         >>> fgrad.grad(halve)(3.0)
         np.float64(0.5)
     """
+    check_definition(name or getattr(forward, "__name__", None), forward, vjps, jvp)
     prim = Primitive(name or getattr(forward, "__name__", "primitive"), forward, tuple(vjps), jvp, uses_ans)
     return _make_function(prim, doc)
 

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._core import Node, Primitive, split_inputs, top_level, value_of
+from ._complex import complex_error, is_complex
+from ._core import Node, Primitive, check_live, split_inputs, top_level, value_of
 from ._ops import shape_of
 from ._transforms import check_callable, zeros_like_leaf
 from .tree import PyTreeDef, tree_flatten, tree_structure, tree_unflatten
@@ -100,6 +101,8 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
                     f"custom_vjp: keyword argument `{key}` of `{self._name}` is a traced value, but "
                     "keyword arguments are static: pass values to differentiate positionally"
                 )
+        for leaf in leaves:  # (as `bind` does: outputs are recorded at the top level)
+            check_live(leaf, f"cannot apply the custom_vjp function `{self._name}` to")
         if self.fwd is None or self.bwd is None:
             raise TypeError(
                 f"custom_vjp: `{self._name}` is being differentiated but has no rule yet: "
@@ -113,6 +116,8 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
         arg_defs = tuple(tree_structure(a) for a in low_args)
         wrapped = []
         for j, o in enumerate(out_leaves):
+            if is_complex(o):  # not a constant: it depends on traced values
+                raise complex_error(f"custom_vjp: output leaf {j} of the fwd rule of `{self._name}`", o)
             if not _is_float(o):
                 wrapped.append(o)  # integer/bool outputs have no derivative
                 continue
@@ -212,6 +217,10 @@ class _Pullback:
                 raise ValueError(
                     f"custom_vjp: the bwd rule of `{name}` returned a cotangent of shape "
                     f"{shape_of(ct)} for argument leaf {k}, expected {shape_of(v)} (the argument's shape)"
+                )
+            if is_complex(ct):
+                raise complex_error(
+                    f"custom_vjp: the bwd rule of `{name}` returned a cotangent for argument leaf {k} that", ct
                 )
         return flat
 

@@ -11,6 +11,7 @@ refused with the functional alternative.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -41,11 +42,34 @@ HINTS: dict[Any, str] = {
 
 
 def numpy_name(func: Any) -> str:
-    """``np.linalg.inv`` for numpy.linalg.inv, ``np.add`` for the ufunc add."""
-    module = getattr(func, "__module__", None)
-    if isinstance(func, np.ufunc) or not module or not module.startswith("numpy"):
-        module = "numpy"
-    return "np" + module[len("numpy"):] + "." + func.__name__
+    """The name a user knows `func` by: ``np.linalg.inv``, ``np.add``, ``scipy.special.expit``.
+
+    A ufunc does not say which module it comes from, so one NumPy does not have is looked
+    up among the loaded modules (SciPy's are ufuncs too, and must not be called ``np.*``).
+
+    Example:
+        >>> import numpy as np
+        >>> numpy_name(np.linalg.inv), numpy_name(np.add), numpy_name(np.sum)
+        ('np.linalg.inv', 'np.add', 'np.sum')
+    """
+    name = getattr(func, "__name__", repr(func))
+    if isinstance(func, np.ufunc):
+        module = "numpy" if getattr(np, name, None) is func else _home_of(func, name)
+    else:
+        module = getattr(func, "__module__", None) or "numpy"
+    if module == "numpy" or module.startswith("numpy."):
+        return "np" + module[len("numpy"):] + "." + name
+    return f"{module}.{name}"
+
+
+def _home_of(func: Any, name: str) -> str:
+    """The public module (the one with the shortest name) where `func` is found under `name`."""
+    homes = []
+    for module_name, module in list(sys.modules.items()):
+        if module is not None and not any(part.startswith("_") for part in module_name.split(".")):
+            if getattr(module, name, None) is func:
+                homes.append(module_name)
+    return min(homes, key=lambda m: (len(m), m)) if homes else "numpy"
 
 
 def not_supported(what: str, hint: str | None = None) -> TypeError:

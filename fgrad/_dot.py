@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from ._core import Node, value_of
 from ._graph import Graph, graph_of
-from ._graph_text import constant_text, param_texts, resolve_names, scalar_text
+from ._graph_text import constant_text, display_text, param_texts, resolve_names, scalar_text
 
 __all__ = ["to_dot", "render", "DotNotFoundError", "svg_or_none"]
 
@@ -46,7 +47,18 @@ def _in_label(node: Node, pos: int) -> bool:
             and np.ndim(value_of(node.args[pos])) == 0)
 
 
+# Graphviz fails on labels much longer than this (16k characters) and on NUL; a
+# picture cannot show them usefully anyway.
+MAX_LABEL = 1000
+
+
 def _quote(text: str) -> str:
+    """`text` as a DOT string: control characters escaped (its line breaks kept), at most
+    `MAX_LABEL` characters (then ending in ``...``), so that `dot` accepts every label."""
+    if not text.replace("\n", "").isprintable():
+        text = "\n".join(display_text(line) for line in text.split("\n"))
+    if len(text) > MAX_LABEL:
+        text = text[: MAX_LABEL - 3] + "..."
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
@@ -205,6 +217,13 @@ def _pipe(dot_text: str, fmt: str) -> bytes:
         return graphviz.pipe("dot", fmt, dot_text.encode("utf-8"))
     except graphviz.ExecutableNotFound as e:
         raise DotNotFoundError(f"Graphviz's `dot` program could not be run ({e}). {INSTALL_HINT}") from e
+    except subprocess.CalledProcessError as e:
+        stderr = e.stderr.decode("utf-8", "replace") if isinstance(e.stderr, bytes) else str(e.stderr or "")
+        raise RuntimeError(
+            f"Graphviz's `dot` failed to draw the graph as {fmt} (exit status {e.returncode}): "
+            f"{stderr.strip()[:1000] or 'no message'}. fgrad.to_dot(graph) gives the DOT text it was given; "
+            "please report this as an fgrad bug."
+        ) from e
 
 
 # File suffix -> Graphviz output format; None writes the DOT text itself.

@@ -14,9 +14,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._collector import call_paused
+from ._complex import complex_error
 from ._core import Node, value_of
 from ._ops import shape_of
-from ._transforms import _collector_paused, _lower, _split_aux, _Traced, check_callable, zeros_like_leaf
+from ._transforms import (
+    _lower, _split_aux, _Traced, check_callable, refuse_array_subclass, zeros_like_leaf,
+)
 from .tree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["jvp", "linearize"]
@@ -42,14 +46,23 @@ def _zeros_like(x: Any, k: int, transform: str) -> Any:
     return zeros_like_leaf(x, dtype if dtype.kind == "f" else np.float64)
 
 
+def _read_only_view(x: Any) -> Any:
+    """A read-only view of an array (the caller's array stays writable); anything else as is."""
+    if isinstance(x, np.ndarray):
+        x = x.view()
+        x.flags.writeable = False
+    return x
+
+
 class FlatTrace:
     """One traced call of ``fun``, its outputs as flat leaves and its aux lowered."""
 
     __slots__ = ("traced", "out_leaves", "out_def", "aux")
 
     def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
-                 argnums: tuple[int, ...], transform: str, has_aux: bool = False) -> None:
-        self.traced = traced = _Traced(fun, args, kwargs, argnums, transform)
+                 argnums: tuple[int, ...], transform: str, has_aux: bool = False,
+                 private: bool = False) -> None:
+        self.traced = traced = _Traced(fun, args, kwargs, argnums, transform, private)
         out, aux = _split_aux(traced.out, has_aux, transform)
         traced.out = None
         self.out_leaves, self.out_def = tree_flatten(out)
@@ -80,8 +93,13 @@ class Linearized:
         return self.forward.pull_back(self.out_leaves, list(cts))
 
     def push(self, tangent_leaves: Sequence[Any]) -> list[Any]:
-        """Output tangent leaves for the given input tangent leaves."""
-        return self.reverse.pull_back(self.in_cts, list(tangent_leaves))
+        """Output tangent leaves for the given input tangent leaves.
+
+        The caller's arrays go in as read-only views, so that a tangent passed straight
+        through (``jvp(lambda x: x, ...)``) comes back as a new array, never the
+        caller's own (the walk copies read-only cotangents it hands out).
+        """
+        return self.reverse.pull_back(self.in_cts, [_read_only_view(t) for t in tangent_leaves])
 
     def push_leaf(self, k: int, tangent: Any) -> list[Any]:
         """Output tangent leaves for a tangent on input leaf ``k`` only (zero elsewhere)."""
@@ -104,7 +122,10 @@ def checked_like(tree: Any, like: Any, name: str, like_name: str, transform: str
     out = []
     for k, (t, x) in enumerate(zip(leaves, like_leaves)):
         if type(t) is not Node:
-            kind = np.result_type(t).kind if isinstance(t, (int, float, np.ndarray, np.generic)) else "O"
+            refuse_array_subclass(t, f"`{name}` leaf {k}", transform)
+            kind = np.result_type(t).kind if isinstance(t, (int, float, complex, np.ndarray, np.generic)) else "O"
+            if kind == "c":
+                raise complex_error(f"{transform}: `{name}` leaf {k}", t)
             if kind not in "fiub":
                 raise TypeError(
                     f"{transform}: `{name}` leaf {k} must be a float or an array of floats, "
@@ -161,11 +182,14 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     check_callable(fun, "jvp")
     primals, tangents = _check_primals_tangents(primals, tangents, "jvp")
     t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "jvp")
-    with _collector_paused():  # (no collection scans the graph between trace and walks)
+
+    def trace_and_push() -> tuple[Any, Any, Any]:
         flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "jvp", has_aux)
         tangent_out = tree_unflatten(flat.out_def, Linearized(flat, "jvp").push(t_leaves))
-        out, aux = flat.out_value(), flat.aux
-        del flat  # the graph goes before the collector resumes
+        return flat.out_value(), tangent_out, flat.aux  # (the graph goes with this frame)
+
+    # (no full collection scans the graph between trace and walks)
+    out, tangent_out, aux = call_paused(trace_and_push)
     return (out, tangent_out, aux) if has_aux else (out, tangent_out)
 
 
@@ -174,7 +198,8 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
 
     ``fun`` is traced once; each call of the returned ``jvp_fn(*tangents)`` costs one
     backward walk and no new call of ``fun``, so pushing many tangents through the same
-    point is cheaper than calling `jvp` many times.
+    point is cheaper than calling `jvp` many times. The point is the primals as they
+    were when `linearize` was called (it holds copies of them).
 
     Args:
         fun: a function of float arrays (or pytrees of them).
@@ -190,7 +215,8 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
         (np.float64(8.0), np.float64(12.0), np.float64(6.0))
     """
     check_callable(fun, "linearize")
-    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "linearize")
+    # jvp_fn reads the graph after linearize returns: private copies of the primals (see `vjp`)
+    flat = FlatTrace(fun, primals, {}, tuple(range(len(primals))), "linearize", private=True)
     lin = Linearized(flat, "linearize")
 
     def jvp_fn(*tangents: Any) -> Any:

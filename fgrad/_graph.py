@@ -24,9 +24,12 @@ from typing import Any, Callable, Iterable, Sequence
 import attrs
 import numpy as np
 
-from ._core import Node, Primitive, new_level
-from ._transforms import _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable
-from .tree import PyTreeDef, tree_flatten, tree_unflatten
+from ._complex import complex_error
+from ._core import Node, Primitive, check_live, end_level, new_level
+from ._transforms import (
+    _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable, refuse_array_subclass,
+)
+from .tree import PyTreeDef, path_steps, tree_flatten, tree_unflatten
 
 __all__ = ["Graph", "trace", "name", "graph_of", "NAME", "is_alias"]
 
@@ -41,27 +44,26 @@ def is_alias(node: Any) -> bool:
 
 # ---------------------------------------------------------------- naming values
 def _leaf_paths(prefix: str, treedef: PyTreeDef) -> list[str]:
-    """Display names of the leaves of a pytree called `prefix`: x, x[0], x['w'], x.bias."""
-    if treedef.kind is None:
-        return [prefix]
-    kind, aux = treedef.kind, treedef.aux
-    if kind is dict:
-        steps = [f"[{k!r}]" for k in aux]
-    elif hasattr(kind, "_fields"):  # namedtuple
-        steps = [f".{f}" for f in kind._fields]
-    elif attrs.has(kind):
-        steps = [f".{f.name}" for f in attrs.fields(kind)]
-    else:
-        steps = [f"[{i}]" for i in range(len(treedef.children))]
+    """Display names of the leaves of a pytree called `prefix`: x, x[0], x['w'], x.bias.
+
+    An explicit stack, not recursion: a pytree may be nested thousands deep.
+    """
     paths: list[str] = []
-    for step, child in zip(steps, treedef.children):
-        paths.extend(_leaf_paths(prefix + step, child))
+    stack = [(prefix, treedef)]
+    while stack:
+        path, td = stack.pop()
+        if td.kind is None:
+            paths.append(path)
+            continue
+        steps = path_steps(td.kind, td.aux, len(td.children))
+        stack.extend(reversed([(path + step, child) for step, child in zip(steps, td.children)]))
     return paths
 
 
 def _named(x: Node, label: str) -> Node:
     # What `bind` would build for NAME at every level of a nested value, with `name`
     # set on each, so an outer trace (e.g. `trace(grad(f))`) sees the label too.
+    check_live(x, "cannot name")
     chain = [x]
     while type(chain[-1].value) is Node:
         chain.append(chain[-1].value)
@@ -176,6 +178,19 @@ class Graph:
             bundle["image/svg+xml"] = svg
         return bundle
 
+    # A frozen record: a copy is the graph itself. Pickling saves its records as data
+    # and its primitives by reference (see fgrad._pickle).
+    def __copy__(self) -> "Graph":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "Graph":
+        return self
+
+    def __reduce__(self) -> tuple:
+        from ._pickle import reduce_graph
+
+        return reduce_graph(self)
+
 
 def _topological(roots: Iterable[Node], first: Sequence[Node]) -> list[Node]:
     """`first`, then every Node reachable from `roots`, each after its parents.
@@ -250,14 +265,17 @@ def _leaf_dtype(x: Any, label: Callable[[], str]) -> np.dtype:
     """The dtype of an input leaf; `label()` names the argument, for errors only."""
     if type(x) is Node:
         return x.dtype
+    refuse_array_subclass(x, label(), "trace")
     if isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
     elif isinstance(x, (bool, int, float, complex)):
         dtype = np.asarray(x).dtype
     else:
         raise TypeError(f"trace: {label()} must be a number or a numeric NumPy array, got {type(x).__name__} {x!r:.60}")
-    if dtype.kind not in "biufc":
-        raise TypeError(f"trace: {label()} has dtype {dtype}, expected numbers (bool, int, float or complex)")
+    if dtype.kind == "c":  # bind would refuse the first operation on it
+        raise complex_error(f"trace: {label()}", x)
+    if dtype.kind not in "biuf":
+        raise TypeError(f"trace: {label()} has dtype {dtype}, expected numbers (bool, int or float)")
     return dtype
 
 
@@ -295,17 +313,20 @@ def trace(fun: Callable[..., Any], argnums: int | Sequence[int] | None = None) -
     @functools.wraps(fun)
     def traced(*args: Any, **kwargs: Any) -> Graph:
         which = tuple(range(len(args))) if nums is None else _resolve_argnums(nums, len(args), argnums, "trace")
-        level = new_level()
-        new_args = list(args)
-        inputs: list[Node] = []
-        for i in which:
-            leaves, treedef = tree_flatten(args[i])
-            label = functools.partial(_argument_label, fun, i)  # (inspect.signature: errors only)
-            paths = _leaf_paths(_input_label(params, i, len(args)), treedef)
-            nodes = [_input_node(x, level, _leaf_dtype(x, label), path) for x, path in zip(leaves, paths)]
-            inputs.extend(nodes)
-            new_args[i] = tree_unflatten(treedef, nodes)
-        outs = tree_flatten(fun(*new_args, **kwargs))[0]
+        level = new_level("trace", fun)
+        try:  # the level ends with the call: the Graph's Nodes are for reading only
+            new_args = list(args)
+            inputs: list[Node] = []
+            for i in which:
+                leaves, treedef = tree_flatten(args[i])
+                label = functools.partial(_argument_label, fun, i)  # (inspect.signature: errors only)
+                paths = _leaf_paths(_input_label(params, i, len(args)), treedef)
+                nodes = [_input_node(x, level, _leaf_dtype(x, label), path) for x, path in zip(leaves, paths)]
+                inputs.extend(nodes)
+                new_args[i] = tree_unflatten(treedef, nodes)
+            outs = tree_flatten(fun(*new_args, **kwargs))[0]
+        finally:
+            end_level(level)
         roots = [o for o in outs if type(o) is Node and o.level == level]
         return Graph(tuple(inputs), tuple(outs), tuple(_topological(roots, inputs)))
 

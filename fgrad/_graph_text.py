@@ -15,7 +15,7 @@ import numpy as np
 from ._core import Node, _short_dtype, value_of
 from ._graph import Graph, is_alias
 
-__all__ = ["Names", "resolve_names", "scalar_text", "constant_text", "type_text", "param_texts", "format_program"]
+__all__ = ["Names", "display_text", "resolve_names", "scalar_text", "constant_text", "type_text", "param_texts", "format_program"]
 
 
 @attrs.frozen(eq=False)
@@ -35,6 +35,19 @@ class Names:
         return self.root.get(node, node)
 
 
+def display_text(text: str) -> str:
+    """`text` with its control characters (newline, NUL, ...) escaped as `repr` does, so that
+    a name shows as one line of a listing and one label of a picture.
+
+    Example:
+        >>> print(display_text("loss"), display_text("a\\nb\\x00"))
+        loss a\\nb\\x00
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def resolve_names(nodes: Sequence[Node]) -> Names:
     root: dict[Node, Node] = {}
     label: dict[Node, str] = {}
@@ -42,9 +55,9 @@ def resolve_names(nodes: Sequence[Node]) -> Names:
         if is_alias(n):
             target = root.get(n.parents[0], n.parents[0])
             root[n] = target
-            label[target] = n.params["label"]
+            label[target] = display_text(n.params["label"])
         elif n.name is not None:
-            label[n] = n.name
+            label[n] = display_text(n.name)
     return Names(root, label)
 
 
@@ -94,7 +107,7 @@ def _param_value_text(key: str, value: Any) -> str:
         return str(np.dtype(value))
     if isinstance(value, (np.ndarray, np.generic)):
         return constant_text(value)
-    return str(value)
+    return display_text(str(value))
 
 
 def param_texts(node: Node) -> list[str]:

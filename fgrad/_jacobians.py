@@ -16,11 +16,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._collector import call_paused
 from ._core import Node
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (
-    _check_argnums_spec, _collector_paused, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
+    _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
 )
 from .numpy._register import variadic_primitive
 from .tree import tree_flatten, tree_structure, tree_unflatten
@@ -120,7 +121,8 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
     @functools.wraps(fun)
     def jacobian_fun(*args: Any, **kwargs: Any) -> Any:
         resolved = _resolve_argnums(nums, len(args), argnums, transform)
-        with _collector_paused():  # (no collection scans the graph between the walks)
+
+        def trace_and_walk() -> tuple[list[Any], Any, Any, Any]:
             flat = FlatTrace(fun, args, kwargs, resolved, transform, has_aux)
             out_dtypes = [output_dtype(o, j, transform, floats_only=True) for j, o in enumerate(flat.out_leaves)]
             reverse = mode == "rev" or (
@@ -128,10 +130,12 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
                 and sum(_size(o) for o in flat.out_leaves) <= sum(_size(x) for x in flat.traced.in_leaves)
             )
             blocks = _reverse_blocks(flat, out_dtypes) if reverse else _forward_blocks(flat, out_dtypes, transform)
-            in_def = flat.traced.in_def
-            del flat.traced, flat.out_leaves  # the graph goes before the collector resumes
-        jac = tree_unflatten(flat.out_def, [_unpack_grads(b, in_def, single) for b in blocks])
-        return (jac, flat.aux) if has_aux else jac
+            return blocks, flat.traced.in_def, flat.out_def, flat.aux  # (the graph goes with this frame)
+
+        # (no full collection scans the graph between the walks)
+        blocks, in_def, out_def, aux = call_paused(trace_and_walk)
+        jac = tree_unflatten(out_def, [_unpack_grads(b, in_def, single) for b in blocks])
+        return (jac, aux) if has_aux else jac
 
     return jacobian_fun
 

@@ -117,7 +117,38 @@ def _pow_vjp_base(g: Any, ans: Any, x: Any, y: Any) -> Any:
             return unbroadcast(square_vjp(g, x), x)
         if y == 1:
             return unbroadcast(g, x)
-    return unbroadcast(g * y * x ** (y - 1), x)
+        if y == 0:
+            return zero_cotangent(g, x)
+    return unbroadcast(g * y * x ** constant_exponent_less_one(y), x)
+
+
+def zero_cotangent(g: Any, x: Any) -> Any:
+    """Exact zeros of `x`'s shape: the cotangent of an argument a result does not depend on.
+
+    (``x ** 0`` is the constant 1; its rule ``0 * x ** -1`` would be ``0 * inf = nan`` at 0.)
+
+    Example:
+        >>> zero_cotangent(np.float64(2.0), np.ones(2)), zero_cotangent(1.0, 3.0)
+        (array([0., 0.]), np.float64(0.0))
+    """
+    zeros = np.zeros(shape_of(x), dtype=np.result_type(value_of(g), value_of(x)))
+    return zeros if zeros.ndim else zeros[()]
+
+
+def constant_exponent_less_one(y: Any) -> Any:
+    """``y - 1`` for the base rule ``y * x ** (y - 1)``, but 0 where a constant `y` is 0.
+
+    There the factor `y` makes the term 0, and ``x ** 0 = 1`` keeps it 0 at ``x = 0``
+    (``x ** -1`` would make it nan); to every order, since the rule of ``x ** 0`` is 0
+    again. A traced `y` keeps ``y - 1``: its own derivative there is ``x ** -1 = inf``.
+
+    Example:
+        >>> constant_exponent_less_one(np.array([0.0, 1.0, 3.0])), constant_exponent_less_one(2.0)
+        (array([0., 0., 2.]), 1.0)
+    """
+    if type(y) is not Node and np.ndim(y) and np.any(np.asarray(y) == 0):
+        return np.where(np.asarray(y) == 0, 0, np.asarray(y) - 1)
+    return y - 1
 
 
 def _pow_vjp_exponent(g: Any, ans: Any, x: Any, y: Any) -> Any:

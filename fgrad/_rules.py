@@ -55,3 +55,29 @@ def overwrites_cotangent(rule: Callable[..., Any]) -> Callable[..., Any]:
 def rule_overwrites_cotangent(rule: Callable[..., Any] | None) -> bool:
     """Whether `rule` was marked with `overwrites_cotangent`."""
     return getattr(rule, _OVERWRITES, False) is True
+
+
+def rules_are_fgrads_own(rules: Any) -> bool:
+    """Whether every rule in `rules` was written in fgrad itself (trusted and tested).
+
+    The backward walk checks the cotangents of every other rule (a user's
+    `fgrad.primitive` or `defvjp`) against their arguments' shapes; fgrad's own are
+    exempt, so the check costs the hot walk one test per record. `rules` is a tuple,
+    or a variadic primitive's rules (with a `rule` attribute).
+
+    Example:
+        >>> from fgrad._ops import add
+        >>> users_rule = lambda g, ans, x: g
+        >>> users_rule.__module__ = "my_model"  # (a doctest runs in this module's namespace)
+        >>> rules_are_fgrads_own(add.primitive.vjps), rules_are_fgrads_own((users_rule,))
+        (True, False)
+    """
+    if type(rules) is not tuple:
+        rules = (getattr(rules, "rule", rules),)
+    for rule in rules:
+        while hasattr(rule, "func"):  # functools.partial
+            rule = rule.func
+        module = getattr(rule, "__module__", None) or ""
+        if rule is not None and module != "fgrad" and not module.startswith("fgrad."):
+            return False
+    return True

@@ -9,14 +9,15 @@ enclosing trace when nested.
 from __future__ import annotations
 
 import functools
-import gc
 import inspect
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ._backward import backward
-from ._core import _NO_PARAMS, Node, make_node, new_level, next_seq, value_of
+from ._collector import call_paused as _call_paused
+from ._complex import complex_error, is_complex
+from ._core import _NO_PARAMS, Node, check_live, end_level, make_node, new_level, next_seq, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -58,9 +59,10 @@ def _resolve_argnums(nums: tuple[int, ...], nargs: int, argnums: Any, transform:
     out = []
     for a in nums:
         if not -nargs <= a < nargs:
+            valid = f"valid argnums are 0..{nargs - 1}" if nargs else "so there is nothing to differentiate with respect to"
             raise ValueError(
                 f"{transform}: argnums={argnums!r} is out of range: the function was called with "
-                f"{nargs} positional argument{'s' if nargs != 1 else ''} (valid argnums are 0..{nargs - 1})"
+                f"{nargs or 'no'} positional argument{'s' if nargs != 1 else ''} ({valid})"
             )
         out.append(a % nargs)
     if len(set(out)) != len(out):
@@ -80,9 +82,33 @@ def _float_dtype_of(x: Any, fun: Callable[..., Any], i: int, transform: str) -> 
     return float_dtype_or_error(x, _argument_label(fun, i), transform)
 
 
+def refuse_array_subclass(x: Any, label: str, caller: str) -> None:
+    """A TypeError if `x` is an instance of an ndarray *subclass* (masked array, matrix...).
+
+    Their operations carry meaning that fgrad's rules do not know (a masked array's mask,
+    a matrix's ``*``), so derivatives would silently ignore it.
+
+    Example:
+        >>> refuse_array_subclass(np.ma.masked_array([1.0], mask=[True]), "argument 0", "grad")
+        Traceback (most recent call last):
+        ...
+        TypeError: grad: argument 0 is a numpy.ma.MaskedArray, ...
+    """
+    cls = type(x)
+    if cls is not np.ndarray and isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{caller}: {label} is a {cls.__module__.replace('numpy.ma.core', 'numpy.ma')}.{cls.__name__}, "
+            "a subclass of np.ndarray: fgrad differentiates plain arrays only, and its derivatives "
+            "would silently ignore what the subclass adds (a mask, matrix products, ...). Pass a "
+            "plain array, `np.asarray(x)`; for a masked array, decide what the masked elements "
+            "mean: `x.filled(value)`, or `x.compressed()` for the unmasked ones."
+        )
+
+
 def float_dtype_or_error(x: Any, label: str, caller: str,
                          alternative: str | None = "or move the argument out of `argnums`") -> np.dtype:
     """The floating dtype of `x`, or a TypeError naming `label` and saying how to fix it."""
+    refuse_array_subclass(x, label, caller)
     if type(x) is Node or isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
     elif isinstance(x, float):
@@ -103,10 +129,7 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
             f"`np.asarray(x, dtype=float)`){', ' + alternative if alternative else ''}."
         )
     if dtype.kind == "c":
-        raise TypeError(
-            f"{caller}: {label} is complex ({dtype}); fgrad differentiates real functions. "
-            "Pass the real and imaginary parts as separate float arguments."
-        )
+        raise complex_error(f"{caller}: {label}", x)
     raise TypeError(
         f"{caller}: {label} has dtype {dtype}, expected floating-point numbers "
         "(object, string and other arrays cannot be differentiated)"
@@ -116,12 +139,20 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
 _FLOAT64 = np.dtype(np.float64)
 
 
-def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None) -> Node:
+def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, private: bool = False) -> Node:
+    """The input Node of a transform for the leaf `x`.
+
+    An array is held as a read-only view (no copy: grad's memory stays that of a
+    hand-written gradient), or with `private` as a read-only copy: for `vjp` and
+    `linearize`, whose returned functions read the graph after the call, when the
+    caller may have written into the array since.
+    """
     if type(x) is Node:
+        check_live(x, "a transform cannot take as its argument")
         value = x
     elif isinstance(x, np.ndarray):
-        value = x.view()
-        value.setflags(False)  # read-only, a view: the caller's own array is left untouched
+        value = x.copy() if private else x.view()
+        value.setflags(False)  # read-only: the caller's own array is left untouched
     else:
         value = dtype.type(x)
     return make_node(value, None, (), _NO_PARAMS, level, name, next_seq())
@@ -163,8 +194,20 @@ class _Traced:
     __slots__ = ("level", "in_nodes", "in_leaves", "in_dtypes", "in_def", "out")
 
     def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
-                 argnums: tuple[int, ...], transform: str) -> None:
-        self.level = level = new_level()
+                 argnums: tuple[int, ...], transform: str, private: bool = False) -> None:
+        # `private`: copy the input arrays (see `_input_node`)
+        # The level is live while `fun` runs, and ended when it returns: the backward
+        # walks that follow (a `vjp_fn` called later too) apply their rules to the
+        # values one level down, never to this level's Nodes, so any use of one after
+        # this is a Node that escaped the trace (see `fgrad._core.end_level`).
+        self.level = level = new_level(transform, fun)
+        try:
+            self._trace(fun, args, kwargs, argnums, transform, private, level)
+        finally:
+            end_level(level)
+
+    def _trace(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
+               argnums: tuple[int, ...], transform: str, private: bool, level: int) -> None:
         leaves: list[Any] = []
         dtypes = []
         defs = []
@@ -185,7 +228,7 @@ class _Traced:
         self.in_def = PyTreeDef(tuple, None, tuple(defs))
         self.in_leaves = leaves
         self.in_dtypes = dtypes
-        self.in_nodes = nodes = [_input_node(x, level, d) for x, d in zip(leaves, dtypes)]
+        self.in_nodes = nodes = [_input_node(x, level, d, None, private) for x, d in zip(leaves, dtypes)]
         new_args = list(args)
         start = 0
         for i, tree_def, count in zip(argnums, defs, counts):
@@ -220,43 +263,6 @@ class _Traced:
                 handed_out.add(id(g))
             grads.append(g)
         return grads
-
-
-class _collector_paused:
-    """Pause Python's cyclic garbage collector for the duration of a trace or walk.
-
-    A graph is acyclic and entirely alive until its backward walk, yet each automatic
-    collection would traverse all of its records again: with 10**6 records that made
-    the time per operation grow with the graph.  Reference counting still frees
-    everything as usual; the collector is restored on exit (nested uses leave it to the
-    outermost one) and runs at its next scheduled moment.
-    """
-
-    __slots__ = ("was_enabled",)
-
-    def __enter__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        if self.was_enabled:
-            gc.disable()
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.was_enabled:
-            gc.enable()
-
-
-def _call_paused(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn(*args, **kwargs)`` with the cyclic collector paused (see `_collector_paused`).
-
-    A plain call when it is paused already: grad, jvp and the Jacobians pause their
-    whole call, and the trace and the walk inside it then need no pause of their own.
-    """
-    if not gc.isenabled():
-        return fn(*args, **kwargs)
-    gc.disable()
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        gc.enable()
 
 
 def _split_aux(out: Any, has_aux: bool, transform: str) -> tuple[Any, Any]:
@@ -312,10 +318,8 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
     @functools.wraps(fun)
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> Any:
         resolved = _resolve_argnums(nums, len(args), argnums, transform)
-        # Paused from the trace to the end of the walk, not only during each: between the
-        # two, the first allocation would start a collection traversing the whole graph
-        # (0.5 s for 3*10**6 records); once the walk has freed it, nothing is left to scan.
-        with _collector_paused():
+
+        def trace_and_walk() -> tuple[_Traced, Any, Any, list[Any]]:
             traced = _Traced(fun, args, kwargs, resolved, transform)
             out, aux = _split_aux(traced.out, has_aux, transform)
             traced.out = None  # the backward walk may free the graph as it goes
@@ -323,7 +327,12 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
             value = _lower(out, traced.level)
             roots = [out]
             del out  # the walk owns the graph now and frees it as it goes
-            grads = traced.pull_back(roots, [dtype.type(1.0)], keep=False)
+            return traced, value, aux, traced.pull_back(roots, [dtype.type(1.0)], keep=False)
+
+        # Paused from the trace to the end of the walk, not only during each: between the
+        # two, a full collection would traverse the whole graph (0.5 s for 3*10**6
+        # records); once the walk has freed it, nothing is left to scan.
+        traced, value, aux, grads = _call_paused(trace_and_walk)
         g = _unpack_grads(grads, traced.in_def, single)
         if has_aux:
             return (value, tree_map(lambda a: _lower(a, traced.level), aux)), g
@@ -408,7 +417,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     Returns:
         ``(out, vjp_fn)`` or, with ``has_aux``, ``(out, vjp_fn, aux)``. ``vjp_fn(ct)``
         takes a cotangent with the structure and shapes of ``out`` and returns a tuple
-        with one cotangent per primal. It can be called any number of times.
+        with one cotangent per primal. It can be called any number of times, and
+        computes at the primals as they were when `vjp` was called (it holds copies).
 
     Example:
         >>> import numpy as np, fgrad
@@ -417,7 +427,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
         (array([ 2., 40.]),)
     """
     check_callable(fun, "vjp")
-    traced = _Traced(fun, primals, {}, tuple(range(len(primals))), "vjp")
+    # vjp_fn reads the graph after vjp returns: the graph keeps private copies of the
+    # primals, so writing into them afterwards cannot change what vjp_fn computes.
+    traced = _Traced(fun, primals, {}, tuple(range(len(primals))), "vjp", private=True)
     out, aux = _split_aux(traced.out, has_aux, "vjp")
     traced.out = None
     out_leaves, out_def = tree_flatten(out)
@@ -433,6 +445,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
                 raise ValueError(
                     f"vjp_fn: cotangent leaf {k} has shape {shape_of(c)}, expected {shape_of(o)} (the output's)"
                 )
+            if is_complex(c):
+                raise complex_error(f"vjp_fn: cotangent leaf {k}", c)
+            refuse_array_subclass(c, f"cotangent leaf {k}", "vjp_fn")
         ct_leaves = [c.view() if isinstance(c, np.ndarray) else c for c in ct_leaves]
         for c in ct_leaves:
             if isinstance(c, np.ndarray):

@@ -19,6 +19,7 @@ import pytest
 
 import fgrad
 import fgrad.numpy as fnp
+from fgrad._collector import _PAUSED
 from fgrad._core import Node, new_level
 
 
@@ -200,18 +201,22 @@ def test_scalar_division_by_zero_warns_like_numpy():
 
 # ---------------------------------------------------------------- collector and long graphs
 def test_the_collector_is_paused_while_tracing_and_restored_after():
+    # Paused = the older generations' thresholds out of reach; young collections go on
+    # (more in tests/test_collector.py).
     assert gc.isenabled()
+    thresholds = gc.get_threshold()
     states = []
 
     def f(x):
-        states.append(gc.isenabled())
+        states.append((gc.isenabled(), gc.get_threshold()))
         return x * x
 
     fgrad.grad(f)(1.0)
-    assert states == [False] and gc.isenabled()
+    assert states == [(True, (thresholds[0], _PAUSED, _PAUSED))] and gc.isenabled()
+    assert gc.get_threshold() == thresholds
     with pytest.raises(ZeroDivisionError):
         fgrad.grad(lambda x: 1 // 0)(1.0)
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_threshold() == thresholds
     gc.disable()
     try:
         fgrad.grad(f)(1.0)

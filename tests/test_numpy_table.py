@@ -413,7 +413,7 @@ def test_table_covers_every_differentiable_function():
              "logical_xor", "logical_not", "argmax", "argmin", "argsort", "argwhere", "nonzero", "flatnonzero",
              "count_nonzero", "all", "any", "searchsorted", "digitize", "zeros_like", "ones_like", "empty_like",
              "result_type", "iscomplexobj", "isrealobj", "shape", "ndim", "size", "supported",
-             "array_attributes", "at", "linalg", "dsplit", "real", "cast", "imag", "isneginf", "isposinf", "isreal",
+             "array_attributes", "at", "linalg", "dsplit", "real", "cast", "imag", "angle", "isneginf", "isposinf", "isreal",
              "iscomplex", "isin", "array_equiv"}
     names = {r.name for r in ROWS}
     missing = [n for n in fnp.__all__

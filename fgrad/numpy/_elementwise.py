@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .._core import value_of
+from .._core import Node, value_of
 from .._ops import (  # the core ufuncs belong to this family too: re-exported via __all__
     absolute, add, cos, divide, exp, log, multiply, negative, power, sin, sqrt, square, subtract,
-    tan, tanh, unbroadcast, _pow_vjp_exponent,
+    tan, tanh, unbroadcast, _pow_vjp_exponent, constant_exponent_less_one, zero_cotangent,
 )
 from ._register import composite, numpy_primitive, plain
 
@@ -87,7 +87,9 @@ logaddexp2 = numpy_primitive(np.logaddexp2, lambda g, ans, x, y: unbroadcast(g *
 
 
 def _float_power_dx(g: Any, ans: Any, x: Any, y: Any) -> Any:
-    return unbroadcast(g * y * float_power(x, y - 1.0), x)
+    if type(y) is not Node and np.ndim(y) == 0 and y == 0:  # the constant 1 (as in x ** 0)
+        return zero_cotangent(g, x)
+    return unbroadcast(g * y * float_power(x, constant_exponent_less_one(y)), x)
 
 
 float_power = numpy_primitive(np.float_power, _float_power_dx, _pow_vjp_exponent, sample=TWO,
@@ -107,30 +109,48 @@ fmod = numpy_primitive(np.fmod, lambda g, ans, x1, x2: unbroadcast(g, x1), _mod_
 mod = remainder
 
 
-def _winner(x: Any, y: Any, better: Any, nan_loses: bool) -> np.ndarray:
-    """Weight of `x` in max/min(x, y): 1 where it wins, 1/2 on ties (JAX's convention).
+def _winner(x: Any, y: Any, better: Any) -> np.ndarray:
+    """Weight of `x` in maximum/minimum(x, y): 1 where it wins, 1/2 on ties (JAX's convention).
 
-    For fmax/fmin (`nan_loses`) a NaN never wins, so the other argument gets the cotangent.
+    A NaN wins nothing (the result is NaN, and JAX gives both arguments 0 there).
     """
     vx, vy = value_of(x), value_of(y)
     wins = better(vx, vy)
-    if nan_loses:
-        wins = (wins | np.isnan(vy)) & ~np.isnan(vx)
     return np.where(vx == vy, 0.5, wins.astype(np.result_type(vx, vy, np.float16)))
 
 
-def _extremum(np_func: Any, better: Any, nan_loses: bool = False) -> Any:
+def _nan_ignoring_winner(x: Any, y: Any, better: Any, first: bool) -> np.ndarray:
+    """Weight of the first (`first`) or second argument in fmax/fmin(x, y), as in JAX.
+
+    JAX computes ``fmax(x, y) = where((x > y) | isnan(y), x, y)``: the cotangent goes
+    to the argument that `where` picks, all of it. So on ties the second argument gets
+    it all (not 1/2 each, as for `maximum`), and where both are NaN the first does.
+    """
+    vx, vy = value_of(x), value_of(y)
+    takes_x = better(vx, vy) | np.isnan(vy)
+    return (takes_x if first else ~takes_x).astype(np.result_type(vx, vy, np.float16))
+
+
+def _extremum(np_func: Any, better: Any) -> Any:
     return numpy_primitive(
         np_func,
-        lambda g, ans, x, y: unbroadcast(g * _winner(x, y, better, nan_loses), x),
-        lambda g, ans, x, y: unbroadcast(g * _winner(y, x, better, nan_loses), y),
+        lambda g, ans, x, y: unbroadcast(g * _winner(x, y, better), x),
+        lambda g, ans, x, y: unbroadcast(g * _winner(y, x, better), y),
+        sample=TWO, uses_ans=False)
+
+
+def _nan_ignoring_extremum(np_func: Any, better: Any) -> Any:
+    return numpy_primitive(
+        np_func,
+        lambda g, ans, x, y: unbroadcast(g * _nan_ignoring_winner(x, y, better, True), x),
+        lambda g, ans, x, y: unbroadcast(g * _nan_ignoring_winner(x, y, better, False), y),
         sample=TWO, uses_ans=False)
 
 
 maximum = _extremum(np.maximum, np.greater)
 minimum = _extremum(np.minimum, np.less)
-fmax = _extremum(np.fmax, np.greater, nan_loses=True)
-fmin = _extremum(np.fmin, np.less, nan_loses=True)
+fmax = _nan_ignoring_extremum(np.fmax, np.greater)
+fmin = _nan_ignoring_extremum(np.fmin, np.less)
 
 
 @composite(np.divmod)
@@ -304,7 +324,8 @@ logical_and = plain(np.logical_and, call="{f}({t}, 0.5)")
 logical_or = plain(np.logical_or, call="{f}({t}, 0.5)")
 logical_xor = plain(np.logical_xor, call="{f}({t}, 0.5)")
 logical_not = plain(np.logical_not)
-imag = plain(np.imag)  # of real values: zeros
+imag = plain(np.imag)  # of real values (no traced value is complex, see fgrad._complex): zeros
+angle = plain(np.angle, call="{f}({t}, deg=True)")  # of real values: 0 or pi (180 degrees)
 isneginf = plain(np.isneginf)
 isposinf = plain(np.isposinf)
 isreal = plain(np.isreal)
@@ -326,7 +347,7 @@ __all__ = [
     "allclose", "around", "array_equal", "ceil", "equal", "fix", "floor", "floor_divide", "greater",
     "greater_equal", "heaviside", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal",
     "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal", "rint", "round", "sign",
-    "signbit", "trunc", "imag", "isneginf", "isposinf", "isreal", "iscomplex", "isin", "array_equiv",
+    "signbit", "trunc", "imag", "angle", "isneginf", "isposinf", "isreal", "iscomplex", "isin", "array_equiv",
     # more differentiable compositions
     "nan_to_num", "select", "polyval",
 ]

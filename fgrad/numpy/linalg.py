@@ -19,7 +19,9 @@ import numpy as np
 
 from .._core import primitive, value_of
 from .._dispatch import not_supported
-from .._ops import absolute, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast
+from .._ops import (
+    absolute, getitem, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
+)
 from . import _contract, _shape
 from ._contract import tril
 from ._reductions import max, min, sum
@@ -43,9 +45,72 @@ def _as_matrices(x: Any) -> Any:
 
 
 inv = numpy_primitive(np.linalg.inv, lambda g, ans, a: negative(matmul(_T(ans), matmul(g, _T(ans)))), sample=SPD)
-det = numpy_primitive(np.linalg.det, lambda g, ans, a: _as_matrices(g * ans) * _T(inv(a)), sample=SPD)
-_logabsdet = primitive(lambda a: np.linalg.slogdet(a)[1], lambda g, ans, a: _as_matrices(g) * _T(inv(a)),
-                       name="logabsdet", uses_ans=False)
+
+
+# ---------------------------------------------------------------- det, at singular matrices too
+def _cofactor_forward(a: np.ndarray) -> np.ndarray:
+    """The cofactor matrix, ``det(a) inv(a).T`` where `a` is invertible, and at any rank.
+
+    From the SVD ``a = u diag(s) vt``: ``cof(a) = det(u) det(vt) u diag(p) vt`` with
+    ``p_i`` the product of the singular values other than ``s_i`` (prefix times suffix
+    products, no division), exact where some ``s_i`` are zero.
+    """
+    u, s, vt = np.linalg.svd(a)
+    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vt)  # each is +1 or -1
+    return (sign[..., None, None] * u * (before * after)[..., None, :]) @ vt
+
+
+def _minor_indices(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index arrays picking the n*n minors of an n x n matrix, and the cofactor signs.
+
+    ``a[..., rows, cols]`` has shape ``(..., n, n, n-1, n-1)``: entry ``[i, j]`` is `a`
+    without row i and column j.
+    """
+    keep = np.array([[k for k in range(n) if k != i] for i in range(n)], dtype=np.intp).reshape(n, n - 1)
+    rows, cols = keep[:, None, :, None], keep[None, :, None, :]
+    signs = 1.0 - 2.0 * (np.add.outer(np.arange(n), np.arange(n)) % 2)
+    for x in (rows, cols, signs):
+        x.flags.writeable = False
+    return rows, cols, signs
+
+
+def _cofactor_vjp(g: Any, ans: Any, a: Any) -> Any:
+    # cof(a)[i, j] = (-1)**(i+j) det(minor_ij(a)): its VJP is the det VJP of each minor,
+    # weighted and put back in place. O(n**4) memory: only second derivatives of `det` at
+    # singular matrices come here.
+    n = shape_of(a)[-1]
+    if n == 1:  # the cofactor of a 1 x 1 matrix is the constant 1
+        return zero_cotangent(g, a)
+    rows, cols, signs = _minor_indices(n)
+    idx = (Ellipsis, rows, cols)
+    minors = getitem(a, idx=idx)
+    return untake(_det_vjp(g * signs, det(minors), minors), idx=idx, shape=shape_of(a))
+
+
+_cofactor = primitive(_cofactor_forward, _cofactor_vjp, name="cofactor", uses_ans=False)
+
+
+def _det_vjp(g: Any, ans: Any, a: Any) -> Any:
+    # d det(a) / da is the cofactor matrix: det(a) inv(a).T where det(a) != 0 (where
+    # inv(a) exists), else computed directly (at rank n-1 it is not zero; JAX agrees).
+    if np.all(value_of(ans) != 0):
+        return _as_matrices(g * ans) * _T(inv(a))
+    return _as_matrices(g) * _cofactor(a)
+
+
+def _logabsdet_vjp(g: Any, ans: Any, a: Any) -> Any:
+    # inv(a).T, i.e. cof(a) / det(a); at a singular matrix that is +-inf (0/0 = nan where
+    # the cofactor is 0 too), the limit of the derivative as log|det| goes to -inf: as JAX.
+    if np.all(value_of(ans) != -np.inf):  # (log|det| is -inf exactly where det is 0)
+        return _as_matrices(g) * _T(inv(a))
+    return _as_matrices(g) * _cofactor(a) / _as_matrices(det(a))
+
+
+det = numpy_primitive(np.linalg.det, _det_vjp, sample=SPD)
+_logabsdet = primitive(lambda a: np.linalg.slogdet(a)[1], _logabsdet_vjp, name="logabsdet")
 _SLOGDET = type(np.linalg.slogdet(np.eye(1)))
 
 
@@ -91,7 +156,10 @@ def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
     n = shape_of(ans)[-1]
     phi = tril(matmul(_T(ans), g)) * (1.0 - 0.5 * np.eye(n, dtype=np.result_type(value_of(ans))))
     s = _T(solve(_T(ans), _T(solve(_T(ans), phi))))
-    return 0.5 * (s + _T(s))
+    # The symmetric part of S is the cotangent of a symmetric matrix. NumPy's forward
+    # reads only the lower triangle of `a`, each entry below the diagonal standing for
+    # both of a symmetric pair: that entry gets both halves, those above get nothing.
+    return tril(s + _T(s)) * (1.0 - 0.5 * np.eye(n, dtype=np.result_type(value_of(ans))))
 
 
 cholesky = numpy_primitive(np.linalg.cholesky, _cholesky_vjp, sample=SPD,

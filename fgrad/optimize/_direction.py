@@ -40,6 +40,10 @@ def damped_newton(h: np.ndarray, g: np.ndarray) -> Direction:
     n = g.size
     if not np.all(np.isfinite(h)):
         raise ValueError("damped_newton: the Hessian has non-finite entries")
+    # NumPy's linear algebra has no float16: solve in float32, return p in g's dtype.
+    dtype = g.dtype
+    h = h.astype(np.promote_types(h.dtype, np.float32), copy=False)
+    g = g.astype(np.promote_types(g.dtype, np.float32), copy=False)
     scale = float(np.max(np.abs(h)))
     floor = 1e-3 * scale if scale > 0 else 1.0
     smallest_diagonal = float(np.min(np.diag(h)))
@@ -57,7 +61,7 @@ def damped_newton(h: np.ndarray, g: np.ndarray) -> Direction:
         p = -(g / modified[0, 0])
     else:
         p = -np.linalg.solve(modified, g)
-    return Direction(p=p, pure=tau == 0.0, damping=tau)
+    return Direction(p=p.astype(dtype, copy=False), pure=tau == 0.0, damping=tau)
 
 
 def truncated_cg(hvp: Callable[[np.ndarray], np.ndarray], g: np.ndarray, max_iter: int) -> Direction:

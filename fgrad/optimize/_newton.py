@@ -49,7 +49,9 @@ def newton(
         f: the objective: a function of one argument shaped like ``x0`` returning a real
             scalar.
         x0: the starting point: a float, a float array, or a pytree of them (tuples,
-            lists, dicts, attrs records). The caller's arrays are never modified.
+            lists, dicts, attrs records). The caller's arrays are never modified. The
+            iterates keep its dtype; with float16, which NumPy's linear algebra lacks,
+            the Newton system is solved in float32.
         tol: stop (converged) when the Euclidean norm of the gradient is ``<= tol``.
             The default is tight because Newton's method converges quadratically: one
             more iteration usually takes ``x`` to full precision.
