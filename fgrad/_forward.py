@@ -199,7 +199,8 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
     ``fun`` is traced once; each call of the returned ``jvp_fn(*tangents)`` costs one
     backward walk and no new call of ``fun``, so pushing many tangents through the same
     point is cheaper than calling `jvp` many times. The point is the primals as they
-    were when `linearize` was called (it holds copies of them).
+    were when `linearize` was called (it holds copies of them); an array `fun` used as
+    a constant and written into since makes ``jvp_fn`` raise ValueError.
 
     Args:
         fun: a function of float arrays (or pytrees of them).
@@ -220,6 +221,7 @@ def linearize(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[...
     lin = Linearized(flat, "linearize")
 
     def jvp_fn(*tangents: Any) -> Any:
+        flat.traced.check_constants("linearize's jvp_fn")
         _, tangents = _check_primals_tangents(primals, tangents, "linearize")
         t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "linearize")
         return tree_unflatten(flat.out_def, lin.push(t_leaves))

@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._backward import backward
+from ._constants import check_constants, snapshot_constants
 from ._collector import call_paused as _call_paused
 from ._complex import complex_error, is_complex
 from ._core import _NO_PARAMS, Node, check_live, end_level, make_node, new_level, next_seq, value_of
@@ -191,7 +192,7 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
 class _Traced:
     """One traced call of `fun`: the input Nodes and the raw (unlowered) output."""
 
-    __slots__ = ("level", "in_nodes", "in_leaves", "in_dtypes", "in_def", "out")
+    __slots__ = ("level", "in_nodes", "in_leaves", "in_dtypes", "in_def", "out", "constants")
 
     def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
                  argnums: tuple[int, ...], transform: str, private: bool = False) -> None:
@@ -235,6 +236,13 @@ class _Traced:
             new_args[i] = nodes[start] if tree_def.kind is None else tree_unflatten(tree_def, nodes[start:start + count])
             start += count
         self.out = _call_paused(fun, *new_args, **kwargs)
+        # A private trace is walked after it returns: its constants are checked then.
+        self.constants = snapshot_constants(self.out, level) if private else ()
+
+    def check_constants(self, caller: str) -> None:
+        """Refuse to walk a private trace whose constant arrays the caller has changed since."""
+        if self.constants:
+            check_constants(self.constants, caller)
 
     def pull_back(self, out_leaves: list[Any], cotangents: list[Any], keep: bool = True) -> list[Any]:
         """Input cotangents (finalized) for output leaves and their cotangents.
@@ -418,7 +426,9 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
         ``(out, vjp_fn)`` or, with ``has_aux``, ``(out, vjp_fn, aux)``. ``vjp_fn(ct)``
         takes a cotangent with the structure and shapes of ``out`` and returns a tuple
         with one cotangent per primal. It can be called any number of times, and
-        computes at the primals as they were when `vjp` was called (it holds copies).
+        computes at the primals as they were when `vjp` was called (it holds copies);
+        if an array `fun` used as a constant has been written into since, it raises
+        ValueError rather than mix old and new values.
 
     Example:
         >>> import numpy as np, fgrad
@@ -437,6 +447,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     out_value = tree_unflatten(out_def, [_lower(o, level) for o in out_leaves])
 
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
+        traced.check_constants("vjp_fn")
         ct_leaves, ct_def = tree_flatten(ct)
         if ct_def != out_def:
             raise ValueError(f"vjp_fn: cotangent has structure {ct_def!r}, expected {out_def!r} (the output's)")

@@ -315,3 +315,40 @@ def test_fmax_ties_in_arrays_go_to_the_second_argument():
     x, y = np.array([1.0, 2.0, NAN]), np.array([1.0, 1.0, 3.0])
     gx, gy = grad(lambda x, y: np.sum(np.fmax(x, y)), argnums=(0, 1))(x, y)
     assert gx.tolist() == [0.0, 1.0, 0.0] and gy.tolist() == [1.0, 0.0, 1.0]
+
+
+# ---------------------------------------------------------------- constants changed after vjp/linearize
+def test_vjp_fn_refuses_constants_changed_after_tracing():
+    w, x = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    _, f_vjp = fgrad.vjp(lambda x: np.sum(x * w), x)
+    np.testing.assert_array_equal(f_vjp(1.0)[0], [1.0, 2.0])
+    np.testing.assert_array_equal(f_vjp(2.0)[0], [2.0, 4.0])  # unchanged: any number of calls
+    w[0] = 10.0  # the rule of `mul` would read the new w: a mix of old and new values
+    with pytest.raises(ValueError, match=r"vjp_fn: an array the traced function used as a constant \(float64 of shape \(2,\)\) was modified"):
+        f_vjp(1.0)
+
+
+def test_a_read_only_view_of_a_changed_array_is_caught_too():
+    w = np.array([1.0, 2.0])
+    view = w[:]
+    view.flags.writeable = False
+    _, f_vjp = fgrad.vjp(lambda x: np.sum(x * view), np.ones(2))
+    w[1] = 7.0
+    with pytest.raises(ValueError, match="was modified after tracing"):
+        f_vjp(1.0)
+
+
+def test_linearize_refuses_constants_changed_after_tracing():
+    c = np.array([1.0, 2.0])
+    _, f_jvp = fgrad.linearize(lambda x: np.sum(np.sin(x) * c), np.array([0.0, 0.0]))
+    assert f_jvp(np.array([1.0, 0.0])) == 1.0
+    c[0] = 5.0
+    with pytest.raises(ValueError, match="linearize's jvp_fn: an array the traced function used as a constant"):
+        f_jvp(np.array([1.0, 0.0]))
+
+
+def test_grad_copies_no_constants():
+    from fgrad._transforms import _Traced
+
+    traced = _Traced(lambda x: x * np.ones(3), (np.ones(3),), {}, (0,), "grad")
+    assert traced.constants == ()
