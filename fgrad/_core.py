@@ -156,6 +156,16 @@ def _escaped_in_bind(prim: "Primitive", args: Sequence[Any], top: int) -> Unexpe
 next_seq: Callable[[], int] = itertools.count(1).__next__
 
 
+def the_record_itself(self: Any, memo: Any = None) -> Any:
+    """``copy.copy``/``copy.deepcopy`` of a frozen record: the record itself (nothing in it can change)."""
+    return self
+
+
+def array_class_name(cls: type) -> str:
+    """An ndarray subclass as users import it: ``numpy.ma.MaskedArray``, ``numpy.matrix``."""
+    return f"{cls.__module__.replace('numpy.ma.core', 'numpy.ma')}.{cls.__name__}"
+
+
 def _short_dtype(dtype: np.dtype) -> str:
     kind = {"f": "f", "i": "i", "u": "u", "b": "bool", "c": "c"}.get(dtype.kind, dtype.kind)
     return kind if kind == "bool" else f"{kind}{dtype.itemsize * 8}"
@@ -453,11 +463,7 @@ class Node(_NodeSlots):
     # A Node is a frozen record of one step of a trace: a copy is the record itself.
     # (The default copy would make a new record that no trace knows, so the derivative
     # through it would silently be zero.)
-    def __copy__(self) -> "Node":
-        return self
-
-    def __deepcopy__(self, memo: Any) -> "Node":
-        return self
+    __copy__ = __deepcopy__ = the_record_itself
 
     # Pickled as data (value, name, params, the records it was computed from), with a
     # trace level of its own when loaded: see fgrad._pickle.
@@ -577,11 +583,7 @@ class Primitive:
 
         return reduce_primitive(self)
 
-    def __copy__(self) -> "Primitive":
-        return self
-
-    def __deepcopy__(self, memo: Any) -> "Primitive":
-        return self
+    __copy__ = __deepcopy__ = the_record_itself
 
 
 # NumPy's arithmetic on float64 *scalars* (the `+` of np.float64) computes exactly what
@@ -603,6 +605,12 @@ def _scalar_operands(a: Any, b: Any) -> bool:
 
 
 _FLOAT64 = np.dtype(np.float64)
+
+# _INTEGER_RESULTS: `bind` hands back a result of integer or boolean dtype as the plain
+# value, unrecorded (``x.astype(int)``, ``sum(x, dtype=int)``). Such a function is
+# piecewise constant: its derivative is zero, as in JAX (whose integer results get
+# float0, i.e. zero, cotangents). Recorded, the float cotangent would pass through the
+# cast, a nonzero and wrong derivative. (A nested bind returns it plain at every level.)
 
 # The positions of one or two traced arguments, the common cases: returned, not built.
 _FIRST, _SECOND, _BOTH = (0,), (1,), (0, 1)
@@ -715,14 +723,20 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         out = bind(prim, vals, params) if nested else prim.forward(*vals, **params)
     kind = type(out)
     if kind is np.ndarray:
+        if out.dtype is not _FLOAT64:  # (float64's dtype is one object: the common case, one test)
+            dtype_kind = out.dtype.kind
+            if dtype_kind == "c":
+                raise result_error(prim.name, args, out)
+            if dtype_kind in "biu":
+                return out  # see _INTEGER_RESULTS
         out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
-        if out.dtype is not _FLOAT64 and out.dtype.kind == "c":  # (float64's dtype is one object: one test)
-            raise result_error(prim.name, args, out)
     elif kind is not np.float64 and kind is not Node:  # (a Node: checked by the inner bind that made it)
         if is_complex(out):
             raise result_error(prim.name, args, out)
         if isinstance(out, np.ndarray):
             raise _subclass_result_error(prim.name, out)
+        if isinstance(out, (np.generic, int)) and np.result_type(out).kind in "biu":
+            return out  # see _INTEGER_RESULTS
     # No traced value is ever complex (see fgrad._complex): never cast to real downstream.
     # The record keeps the caller's own argument tuple (an operator's `(self, other)`,
     # NumPy's ufunc inputs): no copy, and nothing else to store (see Node.parents).
@@ -779,29 +793,11 @@ def _subclass_result_error(name: str, out: np.ndarray) -> TypeError:
     """
     cls = type(out)
     return TypeError(
-        f"{name}: a constant argument is a {cls.__module__.replace('numpy.ma.core', 'numpy.ma')}.{cls.__name__}, a subclass of "
+        f"{name}: a constant argument is a {array_class_name(cls)}, a subclass of "
         "np.ndarray whose meaning (a mask, matrix products, ...) fgrad's derivatives would "
         "silently ignore. Pass plain arrays: `np.asarray(c)`, or for a masked array "
         "`c.filled(value)`."
     )
-
-
-def _without_integer_trace(out: Any) -> Any:
-    """`out`, or its plain value when that is integers or booleans (``x.astype(int)``, ``sum(x, dtype=int)``).
-
-    A function with integer results is piecewise constant: its derivative is zero, as in
-    JAX (whose integer results get float0, i.e. zero, cotangents). Recording it would
-    pass the float cotangent through the cast, a nonzero and wrong derivative.
-    """
-    v = out
-    while type(v) is Node:
-        v = v.value
-    if type(v) is np.float64:  # the common case, settled with one test
-        return out
-    dtype = getattr(v, "dtype", None)
-    if dtype is None or dtype.kind not in "biu":
-        return out
-    return v.copy() if type(v) is np.ndarray else v  # (graph arrays are read-only; this one is the caller's)
 
 
 def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
@@ -819,7 +815,7 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
                 if checked.get(shape) is not current:
                     _check_call(current, len(args), tuple(params))
                     checked[shape] = current
-                return _without_integer_trace(bind(current, args, params))
+                return bind(current, args, params)
         if params:
             _refuse_traced_params(prim.name, params)
         return forward(*args, **params)

@@ -19,7 +19,7 @@ from ._complex import complex_error
 from ._core import Node, value_of
 from ._ops import shape_of
 from ._transforms import (
-    _lower, _split_aux, _Traced, check_callable, refuse_array_subclass, zeros_like_leaf,
+    _lower, _split_aux, _Traced, check_callable, read_only_view, refuse_array_subclass, zeros_like_leaf,
 )
 from .tree import tree_flatten, tree_map, tree_unflatten
 
@@ -44,14 +44,6 @@ def _zeros_like(x: Any, k: int, transform: str) -> Any:
     """Float zeros of x's shape, a scalar for a scalar and an array for an array."""
     dtype = output_dtype(x, k, transform, floats_only=False)
     return zeros_like_leaf(x, dtype if dtype.kind == "f" else np.float64)
-
-
-def _read_only_view(x: Any) -> Any:
-    """A read-only view of an array (the caller's array stays writable); anything else as is."""
-    if isinstance(x, np.ndarray):
-        x = x.view()
-        x.flags.writeable = False
-    return x
 
 
 class FlatTrace:
@@ -99,7 +91,7 @@ class Linearized:
         through (``jvp(lambda x: x, ...)``) comes back as a new array, never the
         caller's own (the walk copies read-only cotangents it hands out).
         """
-        return self.reverse.pull_back(self.in_cts, [_read_only_view(t) for t in tangent_leaves])
+        return self.reverse.pull_back(self.in_cts, [read_only_view(t) for t in tangent_leaves])
 
     def push_leaf(self, k: int, tangent: Any) -> list[Any]:
         """Output tangent leaves for a tangent on input leaf ``k`` only (zero elsewhere)."""

@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 
 from ._complex import complex_error
-from ._core import Node, Primitive, check_live, end_level, new_level
+from ._core import Node, Primitive, check_live, end_level, new_level, the_record_itself
 from ._transforms import (
     _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable, refuse_array_subclass,
 )
@@ -180,11 +180,7 @@ class Graph:
 
     # A frozen record: a copy is the graph itself. Pickling saves its records as data
     # and its primitives by reference (see fgrad._pickle).
-    def __copy__(self) -> "Graph":
-        return self
-
-    def __deepcopy__(self, memo: Any) -> "Graph":
-        return self
+    __copy__ = __deepcopy__ = the_record_itself
 
     def __reduce__(self) -> tuple:
         from ._pickle import reduce_graph

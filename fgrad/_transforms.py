@@ -18,7 +18,7 @@ from ._backward import backward
 from ._constants import check_constants, snapshot_constants
 from ._collector import call_paused as _call_paused
 from ._complex import complex_error, is_complex
-from ._core import _NO_PARAMS, Node, check_live, end_level, make_node, new_level, next_seq, value_of
+from ._core import _FLOAT64, _NO_PARAMS, Node, array_class_name, check_live, end_level, make_node, new_level, next_seq, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -98,7 +98,7 @@ def refuse_array_subclass(x: Any, label: str, caller: str) -> None:
     cls = type(x)
     if cls is not np.ndarray and isinstance(x, np.ndarray):
         raise TypeError(
-            f"{caller}: {label} is a {cls.__module__.replace('numpy.ma.core', 'numpy.ma')}.{cls.__name__}, "
+            f"{caller}: {label} is a {array_class_name(cls)}, "
             "a subclass of np.ndarray: fgrad differentiates plain arrays only, and its derivatives "
             "would silently ignore what the subclass adds (a mask, matrix products, ...). Pass a "
             "plain array, `np.asarray(x)`; for a masked array, decide what the masked elements "
@@ -137,7 +137,6 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
     )
 
 
-_FLOAT64 = np.dtype(np.float64)
 
 
 def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, private: bool = False) -> Node:
@@ -157,6 +156,18 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, pr
     else:
         value = dtype.type(x)
     return make_node(value, None, (), _NO_PARAMS, level, name, next_seq())
+
+
+def read_only_view(x: Any) -> Any:
+    """A read-only view of an array (the caller's array stays writable); anything else as is.
+
+    The walk copies the read-only cotangents it hands out, so what goes in this way
+    never comes back as the caller's own array.
+    """
+    if isinstance(x, np.ndarray):
+        x = x.view()
+        x.flags.writeable = False
+    return x
 
 
 def _lower(x: Any, level: int) -> Any:
@@ -459,10 +470,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
             if is_complex(c):
                 raise complex_error(f"vjp_fn: cotangent leaf {k}", c)
             refuse_array_subclass(c, f"cotangent leaf {k}", "vjp_fn")
-        ct_leaves = [c.view() if isinstance(c, np.ndarray) else c for c in ct_leaves]
-        for c in ct_leaves:
-            if isinstance(c, np.ndarray):
-                c.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
+        # read-only: a cotangent passed straight through is copied, never aliased
+        ct_leaves = [read_only_view(c) for c in ct_leaves]
         return tuple(_unpack_grads(traced.pull_back(out_leaves, ct_leaves), traced.in_def, False))
 
     if has_aux:
