@@ -13,8 +13,10 @@ Adding a function means adding a row.
 
 from __future__ import annotations
 
+import importlib
+import pathlib
 import zlib
-from typing import Any, Callable, NamedTuple
+from typing import Callable
 
 import numpy
 import pytest
@@ -24,92 +26,9 @@ import fgrad.numpy as fnp
 from fgrad._core import Node
 from fgrad.tree import tree_flatten
 
+from table_support import *  # noqa: F403 - domains, Row, row, unary, binary, shape lists
+
 inf = numpy.inf
-
-
-# ---------------------------------------------------------------- domains: where each function is smooth
-def real(rng, shape):
-    return rng.uniform(-1.5, 1.5, shape)
-
-
-def positive(rng, shape):
-    return rng.uniform(0.5, 2.0, shape)
-
-
-def unit(rng, shape):  # inside (-1, 1), away from the ends
-    return rng.uniform(-0.8, 0.8, shape)
-
-
-def above_one(rng, shape):
-    return rng.uniform(1.3, 3.0, shape)
-
-
-def nonzero(rng, shape):
-    return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 1.5, shape)
-
-
-def spaced(rng, shape):
-    """Distinct values, far apart compared with the finite-difference step (no ties)."""
-    n = int(numpy.prod(shape, dtype=int))
-    return (rng.permutation(n).reshape(shape) - n / 2) * 0.3 + rng.uniform(-0.05, 0.05, shape)
-
-
-def well_conditioned(rng, shape):
-    return rng.uniform(-0.5, 0.5, shape) + 2.0 * numpy.eye(shape[-1])
-
-
-def spd(rng, shape):
-    a = rng.uniform(-1.0, 1.0, shape)
-    return a @ numpy.swapaxes(a, -1, -2) + shape[-1] * numpy.eye(shape[-1])
-
-
-def increasing(rng, shape):
-    return numpy.cumsum(rng.uniform(0.3, 1.0, shape), axis=-1)
-
-
-def with_nan(rng, shape):
-    x = rng.uniform(-1.5, 1.5, shape)
-    x.flat[1] = numpy.nan
-    return x
-
-
-def low(rng, shape):
-    return rng.uniform(-1.0, -0.3, shape)
-
-
-def high(rng, shape):
-    return rng.uniform(0.3, 1.0, shape)
-
-
-# ---------------------------------------------------------------- the table
-class Row(NamedTuple):
-    name: str
-    fun: Callable[..., Any]  # fun(np, *args)
-    shapes: list  # argument shapes, one tuple per case (a bare shape for one argument)
-    domain: Any = real  # one domain, or one per argument
-    order: int = 2
-    namespaces: tuple = ("fnp", "np")  # ("np",): NumPy-only syntax such as ufunc methods
-
-
-def row(name, fun, shapes, domain=real, order=2, namespaces=("fnp", "np")):
-    return Row(name, fun, shapes, domain, order, namespaces)
-
-
-def unary(name, domain):
-    """The row of an elementwise function of one argument, on scalars, vectors and matrices."""
-    return row(name, lambda np, x: getattr(np, name)(x), UNARY, domain)
-
-
-def binary(name, domain):
-    """The row of an elementwise function of two arguments, on broadcasting pairs."""
-    return row(name, lambda np, x, y: getattr(np, name)(x, y), BINARY, domain)
-
-
-UNARY = [(), (3,), (2, 3)]
-BINARY = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 2))]
-MATRIX = [(2, 3)]
-CUBE = [(2, 3, 4)]
-SQUARE = [(3, 3), (2, 3, 3)]
 
 ROWS = [
     # ---- unary elementwise
@@ -325,6 +244,11 @@ ROWS = [
     row("diff-free stable logsumexp with ufunc method", lambda np, x: np.logaddexp.reduce(x * 50.0), [(4,)],
         namespaces=("np",)),
 ]
+
+
+# Rows of each area, from the table_rows_*.py modules (each defines ROWS).
+ROWS += [r for path in sorted(pathlib.Path(__file__).parent.glob("table_rows_*.py"))
+         for r in importlib.import_module(path.stem).ROWS]
 
 
 def _argument_shapes(case) -> tuple:
