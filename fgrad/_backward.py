@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._complex import complex_error
+from ._complex import STATE as _COMPLEX, real_part_for
 from ._core import Node, split_inputs, value_of
 from ._kernels import lend
 from ._ops import add, shape_of
@@ -170,12 +170,10 @@ def check_cotangent(name: str, i: int, contribution: Any, arg: Any) -> None:
         )
     value = value_of(contribution)
     dtype = value.dtype if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value).dtype
-    if dtype.kind == "c":  # refused, never cast to real (fgrad's own rules make none: see fgrad._complex)
-        raise complex_error(f"the VJP rule of `{name}` for argument {i} returned a cotangent that", value)
-    if dtype.kind not in "fiub":
+    if dtype.kind not in "fiubc":  # (complex: kept for a complex argument, its real part for a real one)
         raise TypeError(
             f"the VJP rule of `{name}` for argument {i} returned a cotangent of dtype {dtype}, "
-            "expected floating-point numbers"
+            "expected floating-point or complex numbers"
         )
 
 
@@ -208,6 +206,9 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
     roots.clear()
     after = None  # the Node to take next, when it is known without the heap
     leaves: dict[Node, Any] = {}
+    # A real value's cotangent is real (see fgrad._complex): only a graph with complex
+    # values can make a complex one, and then it is replaced by its real part.
+    complex_values = _COMPLEX.active
     while True:
         if after is not None:
             node, after = after, None
@@ -273,6 +274,8 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                 contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
             if checks:  # a user's rule: its cotangent must fit its argument (fgrad never reshapes it)
                 check_cotangent(prim.name, i, contribution, args[i])
+            if complex_values:
+                contribution = real_part_for(contribution, args[i])
             if p in cts:
                 existing = cts[p]
                 if type(existing) is np.float64 and type(contribution) is np.float64:

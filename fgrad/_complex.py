@@ -1,21 +1,26 @@
-"""Complex values are refused on every traced path, never cast to real.
+"""Complex values: JAX's convention, and the primitives whose rules follow it.
 
-fgrad differentiates real functions. A complex value that reached a derivative would
-be cast to float somewhere (NumPy drops the imaginary part with only a ComplexWarning),
-and the derivative would be silently wrong. So every place where a complex value can
-enter a traced computation refuses it with one message, made here:
+The convention (JAX's, see docs/how-to/complex.md). A cotangent ``c`` pairs with a
+tangent ``t`` by ``Re(sum(c * t))``: bilinear, no conjugation. So:
 
-- a primitive applied to traced values whose result is complex (``x * 1j``,
-  ``np.exp(1j * x)``, ``x.astype(complex)``): `fgrad._core.bind`;
-- a complex argument to differentiate: the transforms' argument checks;
-- a complex cotangent or tangent handed in by the caller (``vjp_fn(ct)``, ``jvp``'s
-  tangents), returned by a user's rule (``fgrad.primitive``'s: the backward walk's
-  `check_cotangent`; fgrad's own rules make none from real values) or by a
-  ``custom_vjp``'s ``bwd``, or output by its ``fwd``;
-- a complex output of the function `check_grads` / `numerical_grad` difference.
+- the VJP of a holomorphic function is ``g * f'(z)``, the very rule a real function has
+  (``exp``'s ``g * ans``, ``matmul``'s plain transposes), and `grad(f, holomorphic=True)`
+  is ``f'(z)``;
+- ``grad`` of a real-valued ``f`` of complex ``z = x + iy`` is ``df/dx - i df/dy``, the
+  conjugate of the steepest-ascent direction (``z - step * conj(grad)`` descends);
+- a real value's cotangent is real: where a rule's result for a real argument is complex
+  (``x * c`` with ``x`` real, ``c`` complex), the backward walk keeps its real part,
+  which is what the pairing says (`real_part_for`).
 
-Since no traced value is ever complex, ``np.real``, ``np.conj`` (identity), ``np.imag``
-(zeros) and ``np.angle`` (0 or pi, piecewise constant) are exact on traced values.
+Rules written for real numbers are right for complex ones only when the function is
+holomorphic and the rule uses no ordering or sign of its argument. fgrad's own
+primitives therefore refuse complex values unless their name is in `COMPLEX_RULES`
+(each one tested against numerical derivatives along the real and the imaginary
+direction); a user's `fgrad.primitive` follows the convention on its own terms.
+
+`STATE.active` turns on the checks that only complex values need (in `bind` and the
+backward walk): it is set the first time a traced value is complex, so real programs
+never pay for them.
 """
 
 from __future__ import annotations
@@ -24,14 +29,48 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["is_complex", "complex_error", "result_error"]
+__all__ = ["COMPLEX_RULES", "STATE", "is_complex", "unsupported_error", "real_part_for", "mark_active"]
 
-ADVICE = (
-    "complex differentiation is not supported yet: fgrad refuses complex values rather "
-    "than silently drop their imaginary part. Split the computation into real and "
-    "imaginary float parts (e.g. x * (a + bj) as the pair x * a, x * b; exp(1j * x) as "
-    "cos(x), sin(x))."
-)
+# fgrad's primitives whose VJP rules are right for complex values (holomorphic rules in
+# the convention above, or written for complex arguments: abs, real, imag, conj, cast).
+COMPLEX_RULES = frozenset({
+    # arithmetic and holomorphic elementwise functions
+    "add", "sub", "mul", "div", "neg", "pow", "float_power", "square", "square_vjp", "sqrt", "reciprocal",
+    "exp", "expm1", "exp2", "log", "log1p", "log2", "log10",
+    "sin", "cos", "tan", "sinh", "cosh", "tanh", "tanh_vjp", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
+    "arctanh",
+    # functions of complex values written for them
+    "abs", "real", "imag", "conj", "cast",
+    # linear and structural
+    "sum", "mean", "cumsum", "reshape", "broadcast_to", "transpose", "getitem", "untake", "concatenate", "stack",
+    "flip", "roll", "pad", "where", "tril", "triu", "diagonal", "at.set", "matmul", "einsum", "tensordot",
+    # products
+    "prod", "cumprod",
+    # linear algebra (holomorphic)
+    "inv", "solve", "det", "cofactor", "logabsdet", "slogdet_sign",
+    # general eigendecomposition (written for complex values: fgrad.numpy._eig)
+    "eig", "eigvals",
+    # discrete Fourier transforms (fgrad.numpy.fft; linear, each transposed by another)
+    "fft", "ifft", "rfft", "irfft",
+})
+
+
+class _State:
+    """Whether any traced value has been complex in this process (never reset: the
+    checks are cheap, and a backward walk may run long after its trace ended)."""
+
+    __slots__ = ("active",)
+
+    def __init__(self) -> None:
+        self.active = False
+
+
+STATE = _State()
+
+
+def mark_active() -> None:
+    """Turn on the complex-only checks (a traced value is complex)."""
+    STATE.active = True
 
 
 def is_complex(x: Any) -> bool:
@@ -57,30 +96,32 @@ def _scalar(x: Any) -> Any:
     return x.item() if isinstance(x, (np.ndarray, np.generic)) else x
 
 
-def complex_error(what: str, value: Any = None) -> TypeError:
-    """The TypeError for a complex value met on a traced path; `what` says where.
+def unsupported_error(name: str, value: Any) -> TypeError:
+    """The TypeError for fgrad's primitive `name` met with a complex `value`.
 
     Example:
-        >>> print(complex_error("vjp_fn: cotangent leaf 0", 1j))  # doctest: +ELLIPSIS
-        vjp_fn: cotangent leaf 0 is complex (complex128 1j); complex differentiation is not supported yet: ...
+        >>> print(unsupported_error("maximum", np.complex128(1j)))  # doctest: +ELLIPSIS
+        `maximum` does not support complex values (got complex128 1j): ...
     """
-    found = f" ({_describe(value)})" if value is not None else ""
-    return TypeError(f"{what} is complex{found}; {ADVICE}")
+    return TypeError(
+        f"`{name}` does not support complex values (got {_describe(value)}): its derivative rule "
+        "is written for real numbers (it orders, compares or takes signs of its argument, or is "
+        "not holomorphic), so fgrad refuses rather than return a wrong derivative. Apply it to "
+        "real parts, e.g. np.real(z), np.abs(z), or write the computation with supported functions."
+    )
 
 
-def result_error(name: str, args: tuple[Any, ...], out: Any) -> TypeError:
-    """The error for primitive `name` whose result on traced arguments `args` is complex.
-
-    Names the complex constant among the arguments when there is one (``x * 1j``).
+def real_part_for(contribution: Any, arg: Any) -> Any:
+    """`contribution`, the cotangent of argument `arg`, as its real part if `arg` is real.
 
     Example:
-        >>> print(result_error("mul", ("x", 1j), np.complex128(2j)))  # doctest: +ELLIPSIS
-        `mul` applied to a traced value (argument 1 is the complex constant 1j): its result is complex (complex128 2j); ...
+        >>> real_part_for(np.array([1 + 2j]), 3.0), real_part_for(1 + 2j, 3j)
+        (array([1.]), (1+2j))
     """
-    # (Traced values are never complex, so a complex argument is a constant.)
-    constants = [f"argument {i} is the complex constant "
-                 + (f"{_scalar(a)!r}" if np.ndim(a) == 0 else f"array of shape {np.shape(a)}")
-                 for i, a in enumerate(args) if is_complex(a)]
-    cause = f" ({'; '.join(constants)})" if constants else ""
-    return complex_error(f"`{name}` applied to a traced value{cause}: its result", out)
+    from ._core import value_of
+    from ._ops import real
 
+    value = value_of(contribution)
+    if np.iscomplexobj(value) and not np.iscomplexobj(value_of(arg)):
+        return real(contribution)
+    return contribution

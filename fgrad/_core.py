@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 import attrs
 import numpy as np
 
-from ._complex import is_complex, result_error
+from ._complex import COMPLEX_RULES, STATE as _COMPLEX, is_complex, mark_active, unsupported_error
 from ._primitive_checks import check_definition
 from ._rules import rule_overwrites_cotangent, rules_are_fgrads_own, rules_reading_ans
 
@@ -180,6 +180,18 @@ _ASSIGNMENT_HINT = (
 )
 
 
+def _numpy_caller() -> str | None:
+    """The public NumPy function (written in Python) converting a traced value, if any: for messages."""
+    frame = inspect.currentframe()
+    frame = frame.f_back.f_back if frame and frame.f_back else None  # (past Node.__array__)
+    name = None
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("numpy"):
+        if not frame.f_code.co_name.startswith("_"):
+            name = frame.f_code.co_name
+        frame = frame.f_back
+    return name
+
+
 def _refuse_float_conversion(self: "Node", *_: Any) -> Any:
     raise TypeError(
         f"cannot convert the traced value {self!r} to a Python number: that would silently "
@@ -318,11 +330,17 @@ class Node(_NodeSlots):
     __complex__ = _refuse_float_conversion
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        name = _numpy_caller()
+        where = f" (in np.{name})" if name else ""
+        call = f"fgrad.numpy.{name or '<function>'}"
         raise TypeError(
-            f"cannot convert the traced value {self!r} to a NumPy array: that would silently "
-            "cut its derivative. Use fgrad operations or np.* functions on it directly (to "
-            "build arrays from traced values: fgrad.numpy.array / asarray / stack / full), or "
-            "take the constant explicitly with `x.value` / `fgrad.stop_gradient(x)`."
+            f"cannot convert the traced value {self!r} to a NumPy array{where}: that would "
+            "silently cut its derivative. Use fgrad operations or np.* functions on it directly, "
+            "or take the constant explicitly with `x.value` / `fgrad.stop_gradient(x)`. "
+            f"If it sits in a list or tuple passed to NumPy (`np.{name or 'sum'}([x, 1.0])`), NumPy "
+            "converts the list itself, out of fgrad's reach: call "
+            f"{call}([...]) instead (fgrad.numpy's functions accept such lists), or build "
+            "the array first with `np.stack([...])` / `fgrad.numpy.array([...])`."
             + _ASSIGNMENT_HINT
         )
 
@@ -549,6 +567,8 @@ class Primitive:
             walk frees the output before that rule runs. Default True, always safe.
         reads_ans: derived from `vjps` and `uses_ans`: whether each rule gets ``ans``;
             None when the rules are not a tuple (variadic primitives), meaning "they do".
+        complex_ok: derived: whether complex values may pass (a user's rules, or fgrad's own
+            rules listed in `fgrad._complex.COMPLEX_RULES`).
         checks_cotangents: derived from `vjps`: whether the backward walk checks the
             rules' cotangents against their arguments' shapes (rules not written in fgrad).
         lends_cotangent: derived from `vjps`: whether each rule may write its result into
@@ -564,6 +584,7 @@ class Primitive:
     reads_ans: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
     lends_cotangent: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
     checks_cotangents: bool = attrs.field(init=False, repr=False)
+    complex_ok: bool = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Derived once here rather than cached by the walk in a table that would keep
@@ -573,7 +594,11 @@ class Primitive:
         object.__setattr__(self, "reads_ans", reads)
         lends = tuple(map(rule_overwrites_cotangent, vjps)) if type(vjps) is tuple else ()
         object.__setattr__(self, "lends_cotangent", lends if True in lends else None)
-        object.__setattr__(self, "checks_cotangents", not rules_are_fgrads_own(vjps))
+        own = rules_are_fgrads_own(vjps)
+        object.__setattr__(self, "checks_cotangents", not own)
+        # A user's rules follow the complex convention on their own terms; fgrad's own are
+        # allowed complex values only where tested for them.
+        object.__setattr__(self, "complex_ok", not own or self.name in COMPLEX_RULES)
 
     # Pickled by reference, as the module and name it is defined under (its functions
     # are often lambdas, which cannot be pickled): see fgrad._pickle. It is immutable,
@@ -726,22 +751,37 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         if out.dtype is not _FLOAT64:  # (float64's dtype is one object: the common case, one test)
             dtype_kind = out.dtype.kind
             if dtype_kind == "c":
-                raise result_error(prim.name, args, out)
-            if dtype_kind in "biu":
+                _complex_result(prim, out)
+            elif dtype_kind in "biu":
                 return out  # see _INTEGER_RESULTS
         out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
     elif kind is not np.float64 and kind is not Node:  # (a Node: checked by the inner bind that made it)
         if is_complex(out):
-            raise result_error(prim.name, args, out)
-        if isinstance(out, np.ndarray):
+            _complex_result(prim, out)
+        elif isinstance(out, np.ndarray):
             raise _subclass_result_error(prim.name, out)
-        if isinstance(out, (np.generic, int)) and np.result_type(out).kind in "biu":
+        elif isinstance(out, (np.generic, int)) and np.result_type(out).kind in "biu":
             return out  # see _INTEGER_RESULTS
-    # No traced value is ever complex (see fgrad._complex): never cast to real downstream.
+    if _COMPLEX.active and not prim.complex_ok:  # (a real result of complex arguments: see fgrad._complex)
+        _refuse_complex_arguments(prim, args)
     # The record keeps the caller's own argument tuple (an operator's `(self, other)`,
     # NumPy's ufunc inputs): no copy, and nothing else to store (see Node.parents).
     inputs = args if type(args) is tuple else tuple(args)
     return make_node(out, prim, inputs, MappingProxyType(params) if params else _NO_PARAMS, top, None, next_seq())
+
+
+def _complex_result(prim: Primitive, out: Any) -> None:
+    """Let a complex result through if `prim`'s rules are right for it (see fgrad._complex)."""
+    if not prim.complex_ok:
+        raise unsupported_error(prim.name, out)
+    mark_active()
+
+
+def _refuse_complex_arguments(prim: Primitive, args: Sequence[Any]) -> None:
+    for a in args:
+        v = value_of(a)
+        if is_complex(v):
+            raise unsupported_error(prim.name, v)
 
 
 def _call_problem(prim: Primitive, nargs: int, names: tuple[str, ...]) -> str:
@@ -800,6 +840,14 @@ def _subclass_result_error(name: str, out: np.ndarray) -> TypeError:
     )
 
 
+def _stacked_lists(args: tuple) -> tuple | None:
+    """`args` with lists/tuples holding traced values stacked (see fgrad.numpy._array_like)."""
+    from .numpy._array_like import stacked_arguments
+
+    stacked = stacked_arguments(args)
+    return None if stacked is None else stacked[0]
+
+
 def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     forward = prim.forward
     # Call shapes (number of positional args, or that and the keyword names) already
@@ -808,17 +856,26 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
     checked: dict[Any, Primitive] = {}
 
     def apply(*args: Any, **params: Any) -> Any:
-        for a in args:
-            if type(a) is Node:
-                current = apply.primitive
-                shape = (len(args), *params) if params else len(args)
-                if checked.get(shape) is not current:
-                    _check_call(current, len(args), tuple(params))
-                    checked[shape] = current
-                return bind(current, args, params)
-        if params:
-            _refuse_traced_params(prim.name, params)
-        return forward(*args, **params)
+        try:  # (free unless it raises: Python >= 3.11)
+            for a in args:
+                if type(a) is Node:
+                    current = apply.primitive
+                    shape = (len(args), *params) if params else len(args)
+                    if checked.get(shape) is not current:
+                        _check_call(current, len(args), tuple(params))
+                        checked[shape] = current
+                    return bind(current, args, params)
+            if params:
+                _refuse_traced_params(prim.name, params)
+            return forward(*args, **params)
+        except TypeError as e:
+            # NumPy could not convert a list holding a traced value (`fnp.sum([x, 1.0])`;
+            # Node.__array__ raises TypeError itself, not a subclass): retry once with
+            # such lists stacked into traced arrays
+            stacked = _stacked_lists(args) if type(e) is TypeError else None
+            if stacked is None:
+                raise
+        return apply(*stacked, **params)
 
     apply.primitive = prim  # type: ignore[attr-defined]
     apply.__name__ = apply.__qualname__ = prim.name

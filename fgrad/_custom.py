@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._complex import complex_error, is_complex
+from ._complex import is_complex, mark_active
 from ._core import Node, Primitive, check_live, split_inputs, top_level, value_of
 from ._ops import shape_of
 from ._transforms import check_callable, zeros_like_leaf
@@ -116,8 +116,8 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
         arg_defs = tuple(tree_structure(a) for a in low_args)
         wrapped = []
         for j, o in enumerate(out_leaves):
-            if is_complex(o):  # not a constant: it depends on traced values
-                raise complex_error(f"custom_vjp: output leaf {j} of the fwd rule of `{self._name}`", o)
+            if is_complex(o):  # its cotangents follow JAX's convention (see fgrad._complex)
+                mark_active()
             if not _is_float(o):
                 wrapped.append(o)  # integer/bool outputs have no derivative
                 continue
@@ -140,7 +140,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
 
 def _is_float(x: Any) -> bool:
     v = value_of(x)
-    return isinstance(v, (float, np.ndarray, np.generic)) and np.result_type(v).kind == "f"
+    return isinstance(v, (float, complex, np.ndarray, np.generic)) and np.result_type(v).kind in "fc"
 
 
 def _frozen(x: Any) -> Any:
@@ -217,10 +217,6 @@ class _Pullback:
                 raise ValueError(
                     f"custom_vjp: the bwd rule of `{name}` returned a cotangent of shape "
                     f"{shape_of(ct)} for argument leaf {k}, expected {shape_of(v)} (the argument's shape)"
-                )
-            if is_complex(ct):
-                raise complex_error(
-                    f"custom_vjp: the bwd rule of `{name}` returned a cotangent for argument leaf {k} that", ct
                 )
         return flat
 

@@ -15,7 +15,6 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._collector import call_paused
-from ._complex import complex_error
 from ._core import Node, value_of
 from ._ops import shape_of
 from ._transforms import (
@@ -26,24 +25,29 @@ from .tree import tree_flatten, tree_map, tree_unflatten
 __all__ = ["jvp", "linearize"]
 
 
-def output_dtype(leaf: Any, k: int, transform: str, floats_only: bool) -> np.dtype:
-    """The dtype of output leaf ``k``, or a TypeError saying what was expected."""
+_KIND_NAMES = {"f": "real floating-point", "c": "complex", "fc": "floating-point or complex",
+               "fiub": "real", "fiubc": "numeric"}
+
+
+def output_dtype(leaf: Any, k: int, transform: str, kinds: str = "f", advice: str = "") -> np.dtype:
+    """The dtype of output leaf ``k`` if its kind is among `kinds`, else a TypeError saying what was expected."""
     v = value_of(leaf)
-    dtype = np.result_type(v) if isinstance(v, (int, float, np.ndarray, np.generic)) else None
-    if dtype is None or dtype.kind not in ("f" if floats_only else "fiub"):
+    dtype = np.result_type(v) if isinstance(v, (int, float, complex, np.ndarray, np.generic)) else None
+    if dtype is None or dtype.kind not in kinds:
         what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"
         raise TypeError(
-            f"{transform}: `fun` must return float arrays (or a pytree of them), but output leaf "
-            f"{k} is {what}. Derivatives are only defined for floating-point outputs; return "
-            "other values as auxiliary data with has_aux=True."
+            f"{transform}: `fun` must return {_KIND_NAMES[kinds]} arrays (or a pytree of them), but "
+            f"output leaf {k} is {what}. "
+            + (advice or "Derivatives are only defined for floating-point outputs; return other "
+               "values as auxiliary data with has_aux=True.")
         )
     return dtype
 
 
 def _zeros_like(x: Any, k: int, transform: str) -> Any:
-    """Float zeros of x's shape, a scalar for a scalar and an array for an array."""
-    dtype = output_dtype(x, k, transform, floats_only=False)
-    return zeros_like_leaf(x, dtype if dtype.kind == "f" else np.float64)
+    """Zeros of x's shape and floating or complex dtype, a scalar for a scalar and an array for an array."""
+    dtype = output_dtype(x, k, transform, kinds="fiubc")
+    return zeros_like_leaf(x, dtype if dtype.kind in "fc" else np.float64)
 
 
 class FlatTrace:
@@ -116,14 +120,18 @@ def checked_like(tree: Any, like: Any, name: str, like_name: str, transform: str
         if type(t) is not Node:
             refuse_array_subclass(t, f"`{name}` leaf {k}", transform)
             kind = np.result_type(t).kind if isinstance(t, (int, float, complex, np.ndarray, np.generic)) else "O"
-            if kind == "c":
-                raise complex_error(f"{transform}: `{name}` leaf {k}", t)
-            if kind not in "fiub":
+            if kind not in "fiubc":
                 raise TypeError(
                     f"{transform}: `{name}` leaf {k} must be a float or an array of floats, "
                     f"got {type(t).__name__} {t!r:.60}"
                 )
-            if kind != "f":
+            if kind == "c" and not np.iscomplexobj(value_of(x)):
+                raise TypeError(
+                    f"{transform}: `{name}` leaf {k} is complex ({np.result_type(t)}), but the matching "
+                    f"leaf of {like_name} is real ({np.result_type(value_of(x))}): a real value's "
+                    "tangent or cotangent is real"
+                )
+            if kind not in "fc":
                 t = np.asarray(t, dtype=np.result_type(value_of(x), np.float64))
                 t = t if t.ndim else t[()]
         if shape_of(t) != shape_of(x):

@@ -24,7 +24,6 @@ from typing import Any, Callable, Iterable, Sequence
 import attrs
 import numpy as np
 
-from ._complex import complex_error
 from ._core import Node, Primitive, check_live, end_level, new_level, the_record_itself
 from ._transforms import (
     _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable, refuse_array_subclass,
@@ -268,10 +267,8 @@ def _leaf_dtype(x: Any, label: Callable[[], str]) -> np.dtype:
         dtype = np.asarray(x).dtype
     else:
         raise TypeError(f"trace: {label()} must be a number or a numeric NumPy array, got {type(x).__name__} {x!r:.60}")
-    if dtype.kind == "c":  # bind would refuse the first operation on it
-        raise complex_error(f"trace: {label()}", x)
-    if dtype.kind not in "biuf":
-        raise TypeError(f"trace: {label()} has dtype {dtype}, expected numbers (bool, int or float)")
+    if dtype.kind not in "biufc":
+        raise TypeError(f"trace: {label()} has dtype {dtype}, expected numbers (bool, int, float or complex)")
     return dtype
 
 

@@ -22,6 +22,7 @@ from ._forward import FlatTrace, Linearized, checked_like, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (
     _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
+    check_holomorphic_inputs,
 )
 from .numpy._register import variadic_primitive
 from .tree import tree_flatten, tree_structure, tree_unflatten
@@ -111,8 +112,34 @@ def _size(x: Any) -> int:
     return int(np.prod(shape_of(x), dtype=np.int64))
 
 
+_COMPLEX_ADVICE = (
+    "For a holomorphic function of complex inputs pass holomorphic=True; otherwise split complex "
+    "values into real and imaginary parts, or use fgrad.vjp / fgrad.jvp (see docs/how-to/complex.md)."
+)
+
+
+def _check_dtypes(flat: FlatTrace, transform: str, reverse: bool, holomorphic: bool) -> list[np.dtype]:
+    """The output dtypes, after checking the kinds JAX's Jacobians accept.
+
+    A Jacobian is one complex matrix only for a holomorphic function; otherwise reverse
+    mode needs real outputs (rows are gradients, complex for complex inputs) and forward
+    mode real inputs (columns are directional derivatives, complex for complex outputs).
+    """
+    if holomorphic:
+        check_holomorphic_inputs(flat.traced, transform)
+        return [output_dtype(o, j, transform, "c", "With holomorphic=True outputs must be complex.")
+                for j, o in enumerate(flat.out_leaves)]
+    if not reverse:
+        for k, dtype in enumerate(flat.traced.in_dtypes):
+            if dtype.kind == "c":
+                raise TypeError(f"{transform}: input leaf {k} is complex ({dtype}), but forward-mode Jacobians "
+                                f"of non-holomorphic functions need real inputs. {_COMPLEX_ADVICE}")
+    return [output_dtype(o, j, transform, "f" if reverse else "fc", _COMPLEX_ADVICE)
+            for j, o in enumerate(flat.out_leaves)]
+
+
 def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, transform: str,
-                        mode: str) -> Callable[..., Any]:
+                        mode: str, holomorphic: bool = False) -> Callable[..., Any]:
     """The Jacobian function of ``fun``; ``mode`` is "rev", "fwd", or "auto" (fewer passes)."""
     check_callable(fun, transform)
     nums = _check_argnums_spec(argnums, transform)
@@ -124,11 +151,11 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
 
         def trace_and_walk() -> tuple[list[Any], Any, Any, Any]:
             flat = FlatTrace(fun, args, kwargs, resolved, transform, has_aux)
-            out_dtypes = [output_dtype(o, j, transform, floats_only=True) for j, o in enumerate(flat.out_leaves)]
             reverse = mode == "rev" or (
                 mode == "auto"
                 and sum(_size(o) for o in flat.out_leaves) <= sum(_size(x) for x in flat.traced.in_leaves)
             )
+            out_dtypes = _check_dtypes(flat, transform, reverse, holomorphic)
             blocks = _reverse_blocks(flat, out_dtypes) if reverse else _forward_blocks(flat, out_dtypes, transform)
             return blocks, flat.traced.in_def, flat.out_def, flat.aux  # (the graph goes with this frame)
 
@@ -141,7 +168,7 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
 
 
 def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+           has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """Jacobian of ``fun`` by reverse mode: one backward walk per output element.
 
     Best when there are fewer outputs than inputs. ``fun`` is traced once per call.
@@ -151,6 +178,8 @@ def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         argnums: which positional argument(s) to differentiate (int or tuple of ints).
         has_aux: ``fun`` returns ``(output, aux)``; the Jacobian function then returns
             ``(jacobian, aux)``.
+        holomorphic: ``fun`` is holomorphic in complex inputs with complex outputs; the
+            Jacobian is then the complex one, ``d out / d z``.
 
     Returns:
         A function with ``fun``'s signature returning the Jacobian: for an output of
@@ -165,11 +194,11 @@ def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         array([[4., 0.],
                [3., 2.]])
     """
-    return _jacobian_transform(fun, argnums, has_aux, "jacrev", "rev")
+    return _jacobian_transform(fun, argnums, has_aux, "jacrev", "rev", holomorphic)
 
 
 def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
-           has_aux: bool = False) -> Callable[..., Any]:
+           has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """Jacobian of ``fun`` by forward mode: one tangent push per input element.
 
     Best when there are fewer inputs than outputs. ``fun`` and its reverse pass are
@@ -180,6 +209,8 @@ def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         argnums: which positional argument(s) to differentiate (int or tuple of ints).
         has_aux: ``fun`` returns ``(output, aux)``; the Jacobian function then returns
             ``(jacobian, aux)``.
+        holomorphic: ``fun`` is holomorphic in complex inputs with complex outputs; the
+            Jacobian is then the complex one, ``d out / d z``.
 
     Returns:
         A function returning the same Jacobian as `jacrev` (shape ``out.shape + x.shape``).
@@ -191,14 +222,14 @@ def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
                [ 9., 12.],
                [ 9., 12.]])
     """
-    return _jacobian_transform(fun, argnums, has_aux, "jacfwd", "fwd")
+    return _jacobian_transform(fun, argnums, has_aux, "jacfwd", "fwd", holomorphic)
 
 
 jacobian = jacrev
 
 
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
-            has_aux: bool = False) -> Callable[..., Any]:
+            has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """Hessian of ``fun``: the Jacobian of its reverse-mode Jacobian.
 
     The outer Jacobian is taken in whichever mode needs fewer passes: reverse mode for a
@@ -210,6 +241,7 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         argnums: which positional argument(s) to differentiate (int or tuple of ints).
         has_aux: ``fun`` returns ``(output, aux)``; the Hessian function then returns
             ``(hessian, aux)``.
+        holomorphic: ``fun`` is holomorphic in complex inputs (complex second derivative).
 
     Returns:
         A function returning an array of shape ``out.shape + x.shape + x.shape`` (for
@@ -222,8 +254,8 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         array([[ 802., -400.],
                [-400.,  200.]])
     """
-    gradient = _jacobian_transform(fun, argnums, has_aux, "hessian", "rev")
-    return _jacobian_transform(gradient, argnums, has_aux, "hessian", "auto")
+    gradient = _jacobian_transform(fun, argnums, has_aux, "hessian", "rev", holomorphic)
+    return _jacobian_transform(gradient, argnums, has_aux, "hessian", "auto", holomorphic)
 
 
 def _tree_vdot(a: Any, b: Any) -> Any:

@@ -167,7 +167,23 @@ tan = primitive(np.tan, lambda g, ans, x: g * (1.0 + square(ans)), name="tan")
 tanh = primitive(np.tanh, overwrites_cotangent(lambda g, ans, x: tanh_vjp(g, ans)), name="tanh")
 sqrt = primitive(np.sqrt, lambda g, ans, x: g / (2.0 * ans), name="sqrt")
 square = primitive(np.square, overwrites_cotangent(lambda g, ans, x: square_vjp(g, x)), name="square", uses_ans=False)
-absolute = primitive(np.absolute, lambda g, ans, x: g * np.sign(value_of(x)), name="abs", uses_ans=False)
+
+
+def _abs_vjp(g: Any, ans: Any, x: Any) -> Any:
+    if np.iscomplexobj(value_of(x)):
+        # d|z| = Re(conj(z)/|z| dz): the cotangent g conj(z)/|z|, 0 at z = 0 (as JAX)
+        size = absolute(x)
+        return g * conj(x) / (size + (value_of(size) == 0))
+    return g * np.sign(value_of(x))
+
+
+absolute = primitive(np.absolute, _abs_vjp, name="abs", uses_ans=False)
+
+# Real part, imaginary part and conjugate: R-linear maps of complex values, whose
+# transposes under the pairing Re(sum(c * t)) (see fgrad._complex) are c, -i c and conj(c).
+real = primitive(np.real, lambda g, ans, x: g, name="real", uses_ans=False)
+imag = primitive(np.imag, lambda g, ans, x: g * -1j, name="imag", uses_ans=False)
+conj = primitive(np.conjugate, lambda g, ans, x: conj(g), name="conj", uses_ans=False)
 
 
 # ---------------------------------------------------------------- derivative primitives
@@ -421,7 +437,12 @@ def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-getitem = primitive(lambda x, idx: x[idx],
+def _getitem_forward(x: Any, idx: Any) -> Any:
+    # (a 0-d value may arrive as a Python float, e.g. a tangent in forward mode)
+    return x[idx] if type(x) is np.ndarray else np.asarray(x)[idx]
+
+
+getitem = primitive(_getitem_forward,
                     lambda g, ans, x, idx: untake(g, idx=idx, shape=shape_of(x)), name="getitem", uses_ans=False)
 untake = primitive(_untake_forward,
                    lambda g, ans, x, idx, shape: getitem(g, idx=idx), name="untake", uses_ans=False)
@@ -432,7 +453,14 @@ def _cast_forward(x: Any, dtype: Any) -> Any:
     return np.asarray(x).astype(dtype)[()]
 
 
-cast = primitive(_cast_forward, lambda g, ans, x, dtype: cast(g, dtype=value_of(x).dtype), name="cast", uses_ans=False)
+def _cast_vjp(g: Any, ans: Any, x: Any, dtype: Any) -> Any:
+    like = value_of(x).dtype
+    if np.iscomplexobj(value_of(g)) and like.kind != "c":
+        g = real(g)  # a real value's cotangent is real (see fgrad._complex)
+    return cast(g, dtype=like)
+
+
+cast = primitive(_cast_forward, _cast_vjp, name="cast", uses_ans=False)
 
 
 def stop_gradient(x: Any) -> Any:

@@ -17,7 +17,7 @@ import numpy as np
 from ._backward import backward
 from ._constants import check_constants, snapshot_constants
 from ._collector import call_paused as _call_paused
-from ._complex import complex_error, is_complex
+from ._complex import is_complex, mark_active
 from ._core import _FLOAT64, _NO_PARAMS, Node, array_class_name, check_live, end_level, make_node, new_level, next_seq, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
@@ -121,7 +121,7 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
             f"{caller}: {label} must be a float, a NumPy array of floats or a pytree of them, "
             f"got {type(x).__name__} {x!r:.60}"
         )
-    if dtype.kind == "f":
+    if dtype.kind in "fc":
         return dtype
     if dtype.kind in "iub":
         raise TypeError(
@@ -129,8 +129,6 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
             "floating-point inputs. Pass a float instead (e.g. `2.0` rather than `2`, or "
             f"`np.asarray(x, dtype=float)`){', ' + alternative if alternative else ''}."
         )
-    if dtype.kind == "c":
-        raise complex_error(f"{caller}: {label}", x)
     raise TypeError(
         f"{caller}: {label} has dtype {dtype}, expected floating-point numbers "
         "(object, string and other arrays cannot be differentiated)"
@@ -155,6 +153,8 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, pr
         value.setflags(False)  # read-only: the caller's own array is left untouched
     else:
         value = dtype.type(x)
+    if dtype.kind == "c":
+        mark_active()
     return make_node(value, None, (), _NO_PARAMS, level, name, next_seq())
 
 
@@ -306,7 +306,7 @@ def _unpack_grads(grads: list[Any], in_def: PyTreeDef, single: bool) -> Any:
 
 # ---------------------------------------------------------------- transforms
 def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
-                   has_aux: bool = False) -> Callable[..., Any]:
+                   has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """Make a function returning both ``fun``'s value and its gradient.
 
     Args:
@@ -314,6 +314,8 @@ def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         argnums: which positional argument(s) to differentiate: an int, or a tuple of
             ints for a tuple of gradients. Each may be a pytree of float arrays.
         has_aux: ``fun`` returns ``(output, aux)``; ``aux`` is passed through.
+        holomorphic: ``fun`` is a holomorphic function of complex arguments with a
+            complex output; the gradient is then its complex derivative (see `grad`).
 
     Returns:
         A function with ``fun``'s signature returning ``(value, gradient)``, or
@@ -327,11 +329,12 @@ def value_and_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
     """
     nums = _check_argnums_spec(argnums, "value_and_grad")
     single = isinstance(argnums, (int, np.integer))
-    return _make_value_and_grad(fun, nums, argnums, single, has_aux, "value_and_grad")
+    return _make_value_and_grad(fun, nums, argnums, single, has_aux, "value_and_grad", holomorphic)
 
 
 def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums: Any,
-                         single: bool, has_aux: bool, transform: str) -> Callable[..., Any]:
+                         single: bool, has_aux: bool, transform: str,
+                         holomorphic: bool = False) -> Callable[..., Any]:
     check_callable(fun, transform)
 
     @functools.wraps(fun)
@@ -340,9 +343,11 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
 
         def trace_and_walk() -> tuple[_Traced, Any, Any, list[Any]]:
             traced = _Traced(fun, args, kwargs, resolved, transform)
+            if holomorphic:
+                check_holomorphic_inputs(traced, transform)
             out, aux = _split_aux(traced.out, has_aux, transform)
             traced.out = None  # the backward walk may free the graph as it goes
-            dtype = _check_scalar_output(out, transform)
+            dtype = _check_scalar_output(out, transform, holomorphic)
             value = _lower(out, traced.level)
             roots = [out]
             del out  # the walk owns the graph now and frees it as it goes
@@ -360,12 +365,23 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
     return value_and_grad_fun
 
 
-def _check_scalar_output(out: Any, transform: str) -> np.dtype:
+def check_holomorphic_inputs(traced: "_Traced", transform: str) -> None:
+    """With ``holomorphic=True``, every differentiated input must be complex (as in JAX)."""
+    for k, dtype in enumerate(traced.in_dtypes):
+        if dtype.kind != "c":
+            raise TypeError(
+                f"{transform} with holomorphic=True requires complex inputs, but input leaf {k} has dtype "
+                f"{dtype}: pass complex values (e.g. `x + 0j`), or drop holomorphic=True to differentiate "
+                "a real function"
+            )
+
+
+def _check_scalar_output(out: Any, transform: str, holomorphic: bool = False) -> np.dtype:
     if type(out) is Node:
         v = value_of(out)
-        if type(v) is np.float64:  # the common case: no shape or dtype to look up
+        if type(v) is np.float64 and not holomorphic:  # the common case: no shape or dtype to look up
             return _FLOAT64
-    elif isinstance(out, (int, float, np.ndarray, np.generic)):
+    elif isinstance(out, (int, float, complex, np.ndarray, np.generic)):
         v = np.asarray(out) if not isinstance(out, (np.ndarray, np.generic)) else out
     else:
         raise TypeError(
@@ -379,7 +395,19 @@ def _check_scalar_output(out: Any, transform: str) -> np.dtype:
             "Reduce it first (e.g. `.sum()`), or use fgrad.vjp / fgrad.jacrev for non-scalar outputs."
         )
     dtype = np.result_type(v)
-    if dtype.kind != "f":
+    if holomorphic:
+        if dtype.kind != "c":
+            raise TypeError(
+                f"{transform} with holomorphic=True requires a complex output, but `fun` returned dtype "
+                f"{dtype}: drop holomorphic=True for a real-valued function"
+            )
+    elif dtype.kind == "c":
+        raise TypeError(
+            f"{transform}: `fun` must return a real scalar, but its output is complex ({dtype}). For the "
+            "complex derivative of a holomorphic function pass holomorphic=True; for a non-holomorphic "
+            "complex output use fgrad.vjp (see docs/how-to/complex.md)."
+        )
+    elif dtype.kind != "f":
         raise TypeError(
             f"{transform}: `fun` must return a real floating-point scalar, but its output has dtype "
             f"{dtype}. Make sure it computes with floats."
@@ -388,7 +416,7 @@ def _check_scalar_output(out: Any, transform: str) -> np.dtype:
 
 
 def grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
-         has_aux: bool = False) -> Callable[..., Any]:
+         has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """Make a function that evaluates the gradient of ``fun``.
 
     Transforms compose: ``grad(grad(f))`` is the second derivative, and ``fun`` may
@@ -400,6 +428,10 @@ def grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         argnums: which positional argument(s) to differentiate (int or tuple of ints).
         has_aux: ``fun`` returns ``(output, aux)``; the gradient function then returns
             ``(gradient, aux)``.
+        holomorphic: ``fun`` is holomorphic in complex arguments and returns a complex
+            scalar; the result is its complex derivative ``f'(z)``. Without it, a real
+            ``fun`` of complex ``z = x + iy`` has gradient ``df/dx - i df/dy`` (JAX's
+            convention: see docs/how-to/complex.md).
 
     Returns:
         A function with ``fun``'s signature returning the gradient, with the structure,
@@ -415,7 +447,7 @@ def grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
     """
     nums = _check_argnums_spec(argnums, "grad")
     single = isinstance(argnums, (int, np.integer))
-    vg = _make_value_and_grad(fun, nums, argnums, single, has_aux, "grad")
+    vg = _make_value_and_grad(fun, nums, argnums, single, has_aux, "grad", holomorphic)
 
     @functools.wraps(fun)
     def grad_fun(*args: Any, **kwargs: Any) -> Any:
@@ -467,8 +499,11 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
                 raise ValueError(
                     f"vjp_fn: cotangent leaf {k} has shape {shape_of(c)}, expected {shape_of(o)} (the output's)"
                 )
-            if is_complex(c):
-                raise complex_error(f"vjp_fn: cotangent leaf {k}", c)
+            if is_complex(c) and not np.iscomplexobj(value_of(o)):
+                raise TypeError(
+                    f"vjp_fn: cotangent leaf {k} is complex ({np.result_type(c)}), but output leaf {k} is "
+                    f"real ({np.result_type(value_of(o))}): a real output's cotangent is real"
+                )
             refuse_array_subclass(c, f"cotangent leaf {k}", "vjp_fn")
         # read-only: a cotangent passed straight through is copied, never aliased
         ct_leaves = [read_only_view(c) for c in ct_leaves]

@@ -31,11 +31,13 @@ def test_integer_and_bool_inputs_say_how_to_fix(bad, dtype):
         fgrad.grad(f)(bad)
 
 
-def test_complex_inputs_are_refused():
-    with pytest.raises(TypeError, match=r"argument 0 \(`x`\) is complex"):
+def test_complex_inputs_of_a_complex_output_say_how_to_differentiate():
+    # complex inputs are differentiable (tests/test_complex.py); a complex *output* needs a choice
+    with pytest.raises(TypeError, match=r"grad: `fun` must return a real scalar, but its output is complex "
+                                        r"\(complex128\).*pass holomorphic=True"):
         fgrad.grad(f)(1.0 + 2.0j)
-    with pytest.raises(TypeError, match=r"argument 1 \(`y`\) is complex"):
-        fgrad.grad(f, argnums=1)(1.0, np.array([1j]))
+    with pytest.raises(TypeError, match=r"grad with holomorphic=True requires complex inputs, but input leaf 0"):
+        fgrad.grad(f, argnums=1, holomorphic=True)(1j, 2.0)
 
 
 def test_error_names_the_leaf_argument_inside_a_pytree():
@@ -101,8 +103,8 @@ def test_writes_into_traced_values_are_refused():
 
 
 def test_unsupported_numpy_function_is_named():
-    with pytest.raises(TypeError, match=r"np\.fft\.fft is not supported on traced values"):
-        fgrad.grad(lambda x: np.fft.fft(x).real.sum())(np.ones(4))
+    with pytest.raises(TypeError, match=r"np\.histogram is not supported on traced values"):
+        fgrad.grad(lambda x: np.histogram(x)[1].sum())(np.ones(4))
 
 
 def test_vjp_cotangent_mismatch():

@@ -521,3 +521,10 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_indexing_a_scalar_in_forward_mode():
+    # a 0-d tangent reaches getitem as a Python float: it used to raise "'float' object is not subscriptable"
+    for f in (lambda x: x[np.True_] * x, lambda x: x[None][0] ** 3, lambda x: x[()] * 2.0):
+        fgrad.check_grads(f, (0.5,), order=2, modes=("fwd", "rev"))
+    assert fgrad.jvp(lambda x: x[None] * x, (3.0,), (1.0,))[1] == pytest.approx(6.0)

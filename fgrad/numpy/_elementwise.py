@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _ops
 from .._core import Node, value_of
 from .._ops import (  # the core ufuncs belong to this family too: re-exported via __all__
     absolute, add, cos, divide, exp, log, multiply, negative, power, sin, sqrt, square, subtract,
@@ -47,25 +48,96 @@ fabs = numpy_primitive(np.fabs, lambda g, ans, x: g * np.sign(value_of(x)), samp
 radians, degrees, abs = deg2rad, rad2deg, absolute  # noqa: A001 - NumPy's aliases
 
 
-def _identity_on_reals(np_func: Any, what: str) -> Any:
-    @composite(np_func, name=np_func.__name__)
-    def identity(x: Any) -> Any:
-        return x
-
-    identity.__doc__ = f"""{what}; traced values are real and immutable, so it is `x` itself.
+@composite(np.positive, name="positive")
+def positive(x: Any) -> Any:
+    """``+x`` (differentiable ``np.positive``); traced values are immutable, so it is `x` itself.
 
     Example:
         >>> import fgrad, fgrad.numpy as fnp
-        >>> fgrad.grad(lambda x: fnp.{np_func.__name__}(x) * 3.0)(1.0)
+        >>> fgrad.grad(lambda x: fnp.positive(x) * 3.0)(1.0)
         np.float64(3.0)
     """
-    return identity
+    return x
 
 
-positive = _identity_on_reals(np.positive, "``+x`` (differentiable ``np.positive``)")
-conjugate = _identity_on_reals(np.conjugate, "Complex conjugate (``np.conj``)")
-real = _identity_on_reals(np.real, "Real part (``np.real``)")
+def _of_complex(x: Any) -> bool:
+    return np.iscomplexobj(value_of(x))
+
+
+@composite(np.real, name="real")
+def real(val: Any) -> Any:
+    """Real part (differentiable ``np.real``): `val` itself for a real value.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda z: fnp.real(z * z))(1.0 + 2.0j)  # d/dx - i d/dy of x^2 - y^2: 2x + 2iy
+        np.complex128(2+4j)
+    """
+    return _ops.real(val) if _of_complex(val) else val
+
+
+@composite(np.imag, name="imag")
+def imag(val: Any) -> Any:
+    """Imaginary part (differentiable ``np.imag``): constant zeros for a real value.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda z: fnp.imag(z * z))(1.0 + 2.0j)  # d/dx - i d/dy of 2xy: 2y - 2ix
+        np.complex128(4-2j)
+    """
+    return _ops.imag(val) if _of_complex(val) else np.imag(value_of(val))
+
+
+@composite(np.conjugate, np.conj, name="conjugate")
+def conjugate(x: Any, /) -> Any:
+    """Complex conjugate (differentiable ``np.conj``): `x` itself for a real value.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda z: fnp.real(fnp.conj(z) * z))(3.0 + 4.0j)  # |z|^2
+        np.complex128(6-8j)
+    """
+    return _ops.conj(x) if _of_complex(x) else x
+
+
+@composite(np.angle, name="angle")
+def angle(z: Any, deg: bool = False) -> Any:
+    """Argument of a complex number (differentiable ``np.angle``), in radians or with `deg` degrees.
+
+    For a real value it is 0 or pi, piecewise constant: a plain value, zero derivative.
+
+    Example:
+        >>> import fgrad, fgrad.numpy as fnp
+        >>> complex(fgrad.grad(lambda z: fnp.angle(z))(1.0 + 1.0j))  # d/dx - i d/dy of atan2(y, x)
+        (-0.5-0.5j)
+    """
+    if not _of_complex(z):
+        return np.angle(value_of(z), deg=deg)
+    out = arctan2(_ops.imag(z), _ops.real(z))
+    return out * (180.0 / math.pi) if deg else out
+
+
 conj = conjugate
+
+
+@composite(np.real_if_close, name="real_if_close")
+def real_if_close(a: Any, tol: float = 100) -> Any:
+    """The real part of a complex `a` whose imaginary parts are all within `tol` (in machine
+    epsilons when above 1), else `a` itself (differentiable ``np.real_if_close``).
+
+    NumPy's test on the plain value decides which; the result is then `real` of the traced
+    value (or the traced value itself), so it differentiates like them.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.sum(fnp.real_if_close(x * (1.0 + 0j)) ** 2))(np.array([1.0, 2.0]))
+        array([2., 4.])
+    """
+    if not _of_complex(a):
+        return a
+    if np.iscomplexobj(np.real_if_close(value_of(a), tol=tol)):
+        return a
+    return real(a)
 
 
 # ---------------------------------------------------------------- binary
@@ -324,8 +396,6 @@ logical_and = plain(np.logical_and, call="{f}({t}, 0.5)")
 logical_or = plain(np.logical_or, call="{f}({t}, 0.5)")
 logical_xor = plain(np.logical_xor, call="{f}({t}, 0.5)")
 logical_not = plain(np.logical_not)
-imag = plain(np.imag)  # of real values (no traced value is complex, see fgrad._complex): zeros
-angle = plain(np.angle, call="{f}({t}, deg=True)")  # of real values: 0 or pi (180 degrees)
 isneginf = plain(np.isneginf)
 isposinf = plain(np.isposinf)
 isreal = plain(np.isreal)
@@ -341,13 +411,13 @@ __all__ = [
     "cbrt", "clip", "conj", "conjugate", "cos", "cosh", "deg2rad", "degrees", "divide", "divmod", "exp",
     "exp2", "expm1", "fabs", "float_power", "fmax", "fmin", "fmod", "hypot", "log", "log10", "log1p",
     "log2", "logaddexp", "logaddexp2", "maximum", "minimum", "mod", "multiply", "negative", "positive",
-    "power", "rad2deg", "radians", "real", "reciprocal", "remainder", "sin", "sinh", "sqrt", "square",
-    "subtract", "tan", "tanh", "true_divide", "where",
+    "power", "rad2deg", "radians", "real", "imag", "angle", "reciprocal", "remainder", "sin", "sinh", "sqrt", "square",
+    "subtract", "tan", "tanh", "true_divide", "where", "real_if_close",
     # piecewise constant: plain values
     "allclose", "around", "array_equal", "ceil", "equal", "fix", "floor", "floor_divide", "greater",
     "greater_equal", "heaviside", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal",
     "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal", "rint", "round", "sign",
-    "signbit", "trunc", "imag", "angle", "isneginf", "isposinf", "isreal", "iscomplex", "isin", "array_equiv",
+    "signbit", "trunc", "isneginf", "isposinf", "isreal", "iscomplex", "isin", "array_equiv",
     # more differentiable compositions
     "nan_to_num", "select", "polyval",
 ]

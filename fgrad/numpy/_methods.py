@@ -28,8 +28,8 @@ _METHODS = {
     "copy": _shape.copy, "take": _indexing.take, "swapaxes": _shape.swapaxes,
 }
 _PROPERTIES = {
-    "real": lambda x: x,
-    "imag": lambda x: np.zeros_like(value_of(x)),
+    "real": _elementwise.real,
+    "imag": _elementwise.imag,
     "mT": lambda x: swapaxes(x, -1, -2),
     "itemsize": lambda x: value_of(x).itemsize,
     "nbytes": lambda x: value_of(x).nbytes,

@@ -26,7 +26,13 @@ def _leaf_dtype(leaf: Any, caller: str) -> np.dtype:
             f"{caller}: `x0` holds a traced value {leaf!r}; the optimizer does not differentiate "
             "through its own iterations, so pass concrete arrays"
         )
-    return float_dtype_or_error(leaf, "`x0`", caller, alternative=None)
+    dtype = float_dtype_or_error(leaf, "`x0`", caller, alternative=None)
+    if dtype.kind == "c":
+        raise TypeError(
+            f"{caller}: `x0` is complex ({dtype}); the optimizers minimize real functions of real "
+            "variables: pass the real and imaginary parts as two real arrays"
+        )
+    return dtype
 
 
 class FlatProblem:
