@@ -2,7 +2,8 @@
 
 Batched (stacked) matrices work as in NumPy. The VJP rules are the classic matrix
 identities written with fgrad operations, so second derivatives (Hessians of
-log-determinants, say) work too.
+log-determinants, say) work too. The decompositions (``svd``, ``eigh``, ``qr``...)
+live in `fgrad.numpy._decompositions` and are re-exported here.
 
 Example:
     >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -18,9 +19,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._core import primitive, value_of
-from .._dispatch import not_supported
 from .._ops import (
-    absolute, getitem, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
+    absolute, getitem, imag, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
 )
 from . import _contract, _shape
 from ._contract import tril
@@ -28,8 +28,9 @@ from ._reductions import max, min, sum
 from ._register import composite, no_out, numpy_function, numpy_primitive, register
 from ._shape import normalize_axis_tuple, squeeze
 
-__all__ = ["cholesky", "cross", "det", "diagonal", "inv", "matmul", "matrix_norm", "matrix_power", "matrix_transpose",
-           "multi_dot", "norm", "outer", "slogdet", "solve", "tensordot", "trace", "vecdot", "vector_norm"]
+__all__ = ["cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq",
+           "matmul", "matrix_norm", "matrix_power", "matrix_transpose", "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "svd",
+           "svdvals", "tensordot", "tensorinv", "tensorsolve", "trace", "vecdot", "vector_norm"]
 
 SPD = "(np.array([[2.0, 0.5], [0.5, 1.0]]),)"
 _NEW_SOLVE = int(np.__version__.split(".")[0]) >= 2  # NumPy 2: b is a vector only when 1-D
@@ -51,15 +52,18 @@ inv = numpy_primitive(np.linalg.inv, lambda g, ans, a: negative(matmul(_T(ans), 
 def _cofactor_forward(a: np.ndarray) -> np.ndarray:
     """The cofactor matrix, ``det(a) inv(a).T`` where `a` is invertible, and at any rank.
 
-    From the SVD ``a = u diag(s) vt``: ``cof(a) = det(u) det(vt) u diag(p) vt`` with
-    ``p_i`` the product of the singular values other than ``s_i`` (prefix times suffix
-    products, no division), exact where some ``s_i`` are zero.
+    From the SVD ``a = u diag(s) vt``: ``cof(a) = det(u) det(vt) conj(u) diag(p) conj(vt)``
+    with ``p_i`` the product of the singular values other than ``s_i`` (prefix times
+    suffix products, no division), exact where some ``s_i`` are zero. (The transposed
+    adjugate ``(adj(vt) adj(diag(s)) adj(u))^T``; for a unitary ``u``, ``adj(u) = det(u) u^H``.)
     """
     u, s, vt = np.linalg.svd(a)
     ones = np.ones(s.shape[:-1] + (1,), s.dtype)
     before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     sign = np.linalg.det(u) * np.linalg.det(vt)  # each is +1 or -1
+    if np.iscomplexobj(u):
+        u, vt = np.conj(u), np.conj(vt)
     return (sign[..., None, None] * u * (before * after)[..., None, :]) @ vt
 
 
@@ -114,9 +118,21 @@ _logabsdet = primitive(lambda a: np.linalg.slogdet(a)[1], _logabsdet_vjp, name="
 _SLOGDET = type(np.linalg.slogdet(np.eye(1)))
 
 
+def _sign_vjp(g: Any, ans: Any, a: Any) -> Any:
+    # A complex matrix's sign s = det/|det| turns: ds = i s Im(tr(a^-1 da)). Transposed under
+    # the pairing Re(sum(c * t)) (fgrad._complex): a_bar = i Im(g s) a^-T.
+    return _as_matrices(1j * imag(g * ans)) * _T(inv(a))
+
+
+_complex_sign = primitive(lambda a: np.linalg.slogdet(a)[0], _sign_vjp, name="slogdet_sign")
+
+
 @composite(np.linalg.slogdet)
 def slogdet(a: Any) -> Any:
-    """``(sign, log|det a|)``; the sign is piecewise constant (plain), ``logabsdet`` differentiable.
+    """``(sign, log|det a|)``; ``logabsdet`` differentiable, a real matrix's sign piecewise constant (plain).
+
+    A complex matrix's sign ``det / |det|`` is differentiable too (JAX's convention,
+    docs/how-to/complex.md).
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -124,7 +140,7 @@ def slogdet(a: Any) -> Any:
         array([[0.5 , 0.  ],
                [0.  , 0.25]])
     """
-    sign = np.linalg.slogdet(value_of(a))[0]
+    sign = _complex_sign(a) if np.iscomplexobj(value_of(a)) else np.linalg.slogdet(value_of(a))[0]
     return _SLOGDET(sign, _logabsdet(a)) if _SLOGDET is not tuple else (sign, _logabsdet(a))
 
 
@@ -168,15 +184,19 @@ cholesky = numpy_primitive(np.linalg.cholesky, _cholesky_vjp, sample=SPD,
 
 # ---------------------------------------------------------------- compositions
 def _two_norm(x: Any, axis: Any, keepdims: bool) -> Any:
-    return sqrt(sum(x * x, axis=axis, keepdims=keepdims))
+    from ._elementwise import conj, real  # (|x|^2 of a complex x is x conj(x), not x x)
+
+    squares = real(x * conj(x)) if np.iscomplexobj(value_of(x)) else x * x
+    return sqrt(sum(squares, axis=axis, keepdims=keepdims))
 
 
 @composite(np.linalg.norm)
 def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002
-    """Vector norms (2, 1, inf, -inf, 0, any p) and matrix norms ('fro', 1, -1, inf, -inf).
+    """Vector norms (2, 1, inf, -inf, 0, any p) and matrix norms ('fro', 'nuc', 1, -1, 2, -2, inf, -inf).
 
-    The spectral and nuclear norms (ord 2, -2, 'nuc' of matrices) need an SVD, which
-    fgrad does not differentiate. As in JAX, the 2-norm has no derivative at zero (nan).
+    The spectral (ord 2, -2) and nuclear ('nuc') norms of matrices come from the
+    singular values (`svdvals`): the nuclear norm has its gradient at repeated singular
+    values too. As in JAX, the 2-norm has no derivative at zero (nan).
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -224,8 +244,7 @@ def _matrix_norm(x: Any, ord: Any, axes: tuple) -> Any:  # noqa: A002
         pick = max if ord > 0 else min
         return pick(sum(absolute(x), axis=summed, keepdims=True), over, keepdims=True)
     if ord in (2, -2, "nuc"):
-        raise not_supported(f"np.linalg.norm(..., ord={ord!r}) of matrices",
-                            "the Frobenius norm (ord=None) or ord=1/inf, which need no SVD")
+        return spectral_norm(x, ord, axes)
     raise ValueError(f"norm: invalid norm order {ord!r} for matrices")
 
 
@@ -368,3 +387,10 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any: 
 vecdot = _contract.vecdot
 matrix_transpose = _shape.matrix_transpose
 register((np.linalg.matmul,) if hasattr(np.linalg, "matmul") else (), matmul)
+
+
+# The decompositions use `solve` and `inv` above: imported last.
+from ._decompositions import DegenerateDerivativeWarning, eigh, eigvalsh, qr, svd, svdvals  # noqa: E402
+from ._eig import eig, eigvals  # noqa: E402
+from ._matrix_functions import cond, spectral_norm, tensorinv, tensorsolve  # noqa: E402
+from ._pseudo_inverse import lstsq, pinv  # noqa: E402
