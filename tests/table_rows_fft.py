@@ -1,4 +1,10 @@
-"""Function-table rows: fft (run by tests/test_numpy_table.py)."""
+"""Function-table rows: fft (run by tests/test_numpy_table.py).
+
+The table runs real inputs; transforms of complex inputs (and comparisons with JAX) are
+in tests/test_fft.py. Complex outputs are checked by pairing with complex cotangents.
+Each row returns a tuple, so several variants (``n=`` shorter and longer than the input,
+every ``norm``, axes) share one row.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +12,36 @@ import numpy  # noqa: F401
 
 from table_support import *  # noqa: F403
 
-ROWS: list = []
+ROWS: list = [
+    row("fft.fft fft.ifft", lambda np, x: (np.fft.fft(x), np.fft.ifft(x, 3, axis=0, norm="ortho"),
+                                           np.fft.fft(x, n=7, norm="forward"), np.fft.ifft(x * x, 6)),
+        [(4,), (3, 5)]),
+    row("fft.rfft fft.irfft", lambda np, x: (np.fft.rfft(x, norm="ortho"), np.fft.irfft(x),
+                                             np.fft.rfft(x * x, 7, axis=0), np.fft.irfft(x, 5, axis=0, norm="forward"),
+                                             np.fft.irfft(np.fft.rfft(x), 2)),
+        [(4,), (3, 5)]),
+    row("fft.hfft fft.ihfft", lambda np, x: (np.fft.hfft(x), np.fft.ihfft(x, norm="ortho"), np.fft.hfft(x * x, 3, 0),
+                                             np.fft.ihfft(x, 6, norm="forward")),
+        [(4,), (3, 5)]),
+    row("fft.fftn fft.ifftn", lambda np, x: (np.fft.fftn(x), np.fft.ifftn(x, axes=(0, -1), norm="ortho"),
+                                             np.fft.fftn(x * x, s=(2, 5), axes=(2, 0)), np.fft.ifftn(x, axes=(1,))),
+        [(2, 3, 4)]),
+    row("fft.fft2 fft.ifft2", lambda np, x: (np.fft.fft2(x), np.fft.ifft2(x, s=(4, 2), norm="forward"),
+                                             np.fft.fft2(x, axes=(0, -1))),
+        [(3, 4), (2, 3, 4)]),
+    row("fft.rfftn fft.irfftn", lambda np, x: (np.fft.rfftn(x), np.fft.irfftn(x, axes=(0, 2), norm="ortho"),
+                                               np.fft.rfftn(x * x, s=(3, 5), axes=(2, 1)),
+                                               np.fft.irfftn(np.fft.rfftn(x), s=x.shape, axes=(0, 1, 2))),
+        [(2, 3, 4)]),
+    row("fft.rfft2 fft.irfft2", lambda np, x: (np.fft.rfft2(x, norm="forward"), np.fft.irfft2(x),
+                                               np.fft.irfft2(x, s=(2, 5), axes=(1, 0))),
+        [(3, 4)]),
+    row("fft power spectrum", lambda np, x: np.abs(np.fft.rfft(x, axis=0)) ** 2
+        + np.fft.irfft(np.fft.fft(x, axis=0).real, 3, axis=0).sum(),
+        [(5,), (6, 2)]),
+    row("fft.fftshift fft.ifftshift", lambda np, x: (np.fft.fftshift(x) * numpy.arange(x.size).reshape(x.shape),
+                                                     np.fft.ifftshift(x, axes=0), np.fft.fftshift(x, axes=(-1,))),
+        [(5,), (3, 4)]),
+    row("fft.fftfreq fft.rfftfreq traced d", lambda np, d: np.fft.fftfreq(5, d) + np.fft.rfftfreq(8, d=d)[:5], [()],
+        positive),
+]
