@@ -12,6 +12,7 @@ refused with the functional alternative.
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -33,11 +34,9 @@ IN_PLACE_FUNCTIONS = frozenset({
 
 # Alternatives worth naming for NumPy functions fgrad does not differentiate.
 HINTS: dict[Any, str] = {
-    np.median: "sort with fgrad.numpy.sort and index the middle element(s)",
-    np.linalg.eigh: "for the log-determinant or inverse use fgrad.numpy.linalg.slogdet / inv",
-    np.linalg.svd: "for norms use fgrad.numpy.linalg.norm (Frobenius, 1, inf)",
-    np.linalg.lstsq: "solve the normal equations with fgrad.numpy.linalg.solve(a.T @ a, a.T @ b)",
-    np.linalg.pinv: "use fgrad.numpy.linalg.solve or inv on a full-rank system",
+    np.unique: "index x with the positions of its unique values, "
+               "x[np.unique(fgrad.stop_gradient(x), return_index=True)[1]]",
+    np.block: "assemble the blocks with fgrad.numpy.concatenate",
 }
 
 
@@ -65,10 +64,12 @@ def numpy_name(func: Any) -> str:
 def _home_of(func: Any, name: str) -> str:
     """The public module (the one with the shortest name) where `func` is found under `name`."""
     homes = []
-    for module_name, module in list(sys.modules.items()):
-        if module is not None and not any(part.startswith("_") for part in module_name.split(".")):
-            if getattr(module, name, None) is func:
-                homes.append(module_name)
+    with warnings.catch_warnings():  # (SciPy's deprecated namespaces warn when read)
+        warnings.simplefilter("ignore")
+        for module_name, module in list(sys.modules.items()):
+            if module is not None and not any(part.startswith("_") for part in module_name.split(".")):
+                if getattr(module, name, None) is func:
+                    homes.append(module_name)
     return min(homes, key=lambda m: (len(m), m)) if homes else "numpy"
 
 
@@ -103,6 +104,8 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
 
     if method == "at":
         raise TypeError(f"{what()}(x, idx, v) writes into its argument in place: {IMMUTABLE_HINT}")
+    if ufunc not in _ops.UFUNCS:
+        _load_scipy_special(ufunc)
     kwargs = dict(kwargs)
     _refuse_out(what, kwargs)
     if method == "outer" and ufunc.nin == 2 and ufunc in _ops.UFUNCS and not kwargs:
@@ -112,6 +115,10 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
         return getattr(ufunc, method)(*_ops.plain_index(tuple(inputs)), **kwargs)  # np.logical_and.reduce...
     if method != "__call__":  # reduce, accumulate: wrappers with NumPy's signature
         fun = _ops.UFUNC_METHODS.get((ufunc, method))
+        if fun is None and ufunc in _ops.UFUNCS:  # any other binary ufunc fgrad knows: a fold
+            from .numpy._ufunc_methods import generic_method
+
+            fun = generic_method(ufunc, method)
         if fun is None:
             raise not_supported(what())
         return fun(*inputs, **kwargs)
@@ -124,6 +131,18 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
             "by fgrad (its derivative would not account for them); call it without them."
         )
     return fun(*inputs, **kwargs)
+
+
+def _load_scipy_special(ufunc: Any) -> None:
+    """Register fgrad.scipy.special's ufuncs if `ufunc` is one of ``scipy.special``'s.
+
+    SciPy's special functions are ufuncs, so ``scipy.special.expit(x)`` on a traced value
+    comes here even when the user never imported fgrad.scipy; SciPy is loaded already
+    (the ufunc came from it), and importing fgrad.scipy.special fills the table.
+    """
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, getattr(ufunc, "__name__", ""), None) is ufunc:
+        import fgrad.scipy.special  # noqa: F401  (registers its ufuncs in _ops.UFUNCS)
 
 
 def array_function(func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:

@@ -48,8 +48,9 @@ UNSUPPORTED = {
 def test_the_unsupported_list_is_what_we_think():
     # Guards the enumeration itself: it must see NumPy's functions and leave out fgrad's.
     assert len(numpy_functions()) > 300
-    assert {"np.fft.fft", "np.linalg.eigh", "np.median", "np.unique", "np.convolve"} <= set(UNSUPPORTED)
-    assert not {"np.sum", "np.linalg.inv", "np.einsum", "np.sin", "np.argmax"} & set(UNSUPPORTED)
+    assert {"np.unique", "np.histogram", "np.block", "np.lexsort"} <= set(UNSUPPORTED)
+    assert not {"np.sum", "np.linalg.inv", "np.einsum", "np.sin", "np.argmax", "np.fft.fft", "np.linalg.eigh",
+                "np.median", "np.convolve"} & set(UNSUPPORTED)
     assert len(fnp.supported()) > 200
 
 
@@ -67,21 +68,12 @@ def test_every_unsupported_numpy_function_is_named_in_the_error(name):
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda x: np.fft.fft(x), "np.fft.fft"),
-    (lambda x: np.median(x), "np.median"),
-    (lambda x: np.percentile(x, 50), "np.percentile"),
-    (lambda x: np.linalg.eigh(x), "np.linalg.eigh"),
-    (lambda x: np.linalg.svd(x), "np.linalg.svd"),
-    (lambda x: np.linalg.pinv(x), "np.linalg.pinv"),
     (lambda x: np.unique(x), "np.unique"),
-    (lambda x: np.convolve(x[0], x[1]), "np.convolve"),
-    (lambda x: np.interp(0.5, x[0], x[1]), "np.interp"),
+    (lambda x: np.block([[x, x]]), "np.block"),
+    (lambda x: np.trim_zeros(x[0]), "np.trim_zeros"),
+    (lambda x: np.vander(x[0]), "np.vander"),
     (lambda x: np.histogram(x), "np.histogram"),
-    (lambda x: np.sinc(x), "np.sinc"),
-    (lambda x: np.copysign(x, 1.0), "np.copysign"),
-    (lambda x: np.add.reduceat(x, [0]), "np.add.reduceat"),
-    (lambda x: np.hypot.reduce(x), "np.hypot.reduce"),
-    (lambda x: np.linalg.norm(x, 2), "np.linalg.norm(..., ord=2) of matrices"),
+    (lambda x: np.ldexp.reduce(x), "np.ldexp.reduce"),
 ])
 def test_unsupported_calls_name_the_function(call, name):
     with pytest.raises(TypeError, match=re.escape(name) + " is not supported on traced values"):
@@ -89,10 +81,10 @@ def test_unsupported_calls_name_the_function(call, name):
 
 
 def test_unsupported_error_suggests_alternatives():
-    with pytest.raises(TypeError, match=r"np\.median .*fgrad\.numpy\.sort"):
-        traced(np.median)
+    with pytest.raises(TypeError, match=r"np\.unique .*x\[np\.unique\(fgrad\.stop_gradient\(x\), return_index=True\)\[1\]\]"):
+        traced(np.unique)
     with pytest.raises(TypeError, match=r"fgrad\.numpy\.supported\(\)"):
-        traced(np.fft.fft)
+        traced(np.histogram)
 
 
 # ---------------------------------------------------------------- writes
@@ -116,7 +108,7 @@ def test_item_assignment_points_at_the_functional_update():
     (lambda x: np.add.at(x, [0], 1.0), r"np\.add\.at\(x, idx, v\) writes into its argument in place.*x\.at\[idx\]"),
     (lambda x: np.copyto(np.zeros((2, 2)), x), r"np\.copyto .*writes into its argument in place"),
     (lambda x: np.full((2, 2), x[0, 0], dtype=float), r"np\.copyto \(np\.full and np\.full_like .*fgrad\.numpy\.full"),
-    (lambda x: np.full((2, 2), x[0, 0]), r"cut its derivative.*fgrad\.numpy\.array / asarray / stack / full"),
+    (lambda x: np.full((2, 2), x[0, 0]), r"cut its derivative.*fgrad\.numpy\.full\(\[\.\.\.\]\)"),
     (lambda x: np.put(x, [0], 1.0), r"np\.put writes into its argument in place"),
     (lambda x: np.fill_diagonal(x, 0.0), r"np\.fill_diagonal writes"),
     (lambda x: np.place(x, x > 1, 0.0), r"np\.place writes"),
@@ -159,12 +151,9 @@ def test_converting_to_a_python_constant_is_refused():
 
 # ---------------------------------------------------------------- arguments fgrad cannot honour
 @pytest.mark.parametrize("call, pattern", [
-    (lambda x: np.sum(x, where=x > 1), r"sum: these arguments are not supported on traced values .*where"),
     (lambda x: np.mean(x, 0, None, None, True), r"mean: these arguments are not supported"),
-    (lambda x: np.max(x, initial=0.0, where=x > 0), r"max: these arguments are not supported .*where"),
     (lambda x: np.exp(x, dtype=np.float32), r"np\.exp with keyword arguments \['dtype'\] is not supported"),
-    (lambda x: np.einsum(x, [0, 1], [1]), r"einsum: on traced values give the subscripts as a string"),
-    (lambda x: np.pad(x, 1, mode="mean"), r"pad: mode='mean' is not supported on traced values"),
+    (lambda x: np.pad(x, 1, mode="reflect", reflect_type="odd"), r"pad: mode='reflect' with \['reflect_type'\] is not supported"),
     (lambda x: np.reshape(x, 4, order="F"), r"reshape: order='F' is not supported"),
     (lambda x: np.concatenate([x, x], dtype=np.float32), r"concatenate: `dtype` is not supported"),
     (lambda x: np.cov(x, fweights=[1, 2]), r"cov: `fweights`/`aweights` are not supported"),

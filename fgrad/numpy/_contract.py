@@ -85,14 +85,16 @@ def dot(a: Any, b: Any, out: Any = None) -> Any:
 
 @composite(np.vdot)
 def vdot(a: Any, b: Any) -> Any:
-    """Dot product of the flattened arrays (real values).
+    """Dot product of the flattened arrays, conjugating `a` if it is complex (as NumPy).
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
         >>> fgrad.grad(lambda x: fnp.vdot(x, x))(np.array([[1.0, 2.0]]))
         array([[2., 4.]])
     """
-    return sum(ravel(a) * ravel(b))
+    from ._elementwise import conjugate
+
+    return sum(ravel(conjugate(a)) * ravel(b))
 
 
 @composite(np.inner)
@@ -254,8 +256,30 @@ def _einsum_vjp(i: int, g: Any, ans: Any, spec: str, *operands: Any, optimize: A
             extra_ops.append(np.ones(shape[pos], dtype=dtype))
     others = [k for k in range(len(specs)) if k != j]
     grad_spec = ",".join([output] + [specs[k] for k in others] + extra_specs) + "->" + "".join(letters)
-    res = _einsum(grad_spec, g, *(operands[k] for k in others), *extra_ops, optimize=optimize)
+    # an explicit contraction path (a list) belongs to the forward's operands, not these
+    path = optimize if isinstance(optimize, (bool, str)) else "greedy"
+    res = _einsum(grad_spec, g, *(operands[k] for k in others), *extra_ops, optimize=path)
     return unbroadcast(res, operands[j])
+
+
+def _sublist_subscripts(args: tuple) -> tuple[str, tuple]:
+    """NumPy's interleaved form ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` as ``('ab,bc->ac', (a, b))``."""
+    def letters(sub: Any) -> str:
+        out = []
+        for label in sub:
+            if label is Ellipsis:
+                out.append("...")
+            elif isinstance(label, (int, np.integer)) and 0 <= label < 52:
+                out.append(string.ascii_letters[int(label)])
+            else:
+                raise ValueError(f"einsum: subscript labels in the sublist form must be integers 0..51 or "
+                                 f"Ellipsis, got {label!r}")
+        return "".join(out)
+
+    pairs, output = (args[:-1], args[-1]) if len(args) % 2 else (args, None)
+    operands = pairs[0::2]
+    spec = ",".join(letters(sub) for sub in pairs[1::2])
+    return (spec if output is None else f"{spec}->{letters(output)}"), operands
 
 
 _einsum = variadic_primitive(
@@ -267,7 +291,9 @@ _einsum = variadic_primitive(
 def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any) -> Any:
     """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)``; implicit output and ``...`` work.
 
-    On traced values the subscripts must be a string (not NumPy's interleaved lists).
+    NumPy's interleaved form (``einsum(a, [0, 1], b, [1, 2], [0, 2])``) and every
+    `optimize` (True, False, 'greedy', 'optimal', a path from ``np.einsum_path``) work
+    too; the derivatives' own contractions are optimized greedily when given a path.
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -275,14 +301,23 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any
         >>> fgrad.grad(lambda a: fnp.einsum("ii", a) + fnp.einsum("ij,ij->", a, a))(a)
         array([[3., 4.],
                [6., 9.]])
+        >>> fgrad.grad(lambda a: fnp.einsum(a, [0, 1], a, [0, 1], [], optimize="optimal"))(a)
+        array([[2., 4.],
+               [6., 8.]])
     """
     _no_out(out, "einsum")
-    if not operands or not isinstance(operands[0], str):
-        raise TypeError("einsum: on traced values give the subscripts as a string, e.g. einsum('ij,jk->ik', a, b)")
     if kwargs:
         raise TypeError(f"einsum: {sorted(kwargs)} not supported on traced values")
-    spec = _explicit(operands[0], [shape_of(o) for o in operands[1:]])
-    return _einsum(spec, *operands[1:], optimize=optimize)
+    if not operands:
+        raise TypeError("einsum: give the subscripts and the operands, e.g. einsum('ij,jk->ik', a, b)")
+    if isinstance(operands[0], str):
+        subscripts, arrays = operands[0], operands[1:]
+    else:
+        subscripts, arrays = _sublist_subscripts(operands)
+    if type(optimize) is list:
+        optimize = tuple(optimize)  # (static parameters are compared, and kept: never the caller's list)
+    spec = _explicit(subscripts, [shape_of(o) for o in arrays])
+    return _einsum(spec, *arrays, optimize=optimize)
 
 
 # ---------------------------------------------------------------- diagonals and triangles

@@ -20,7 +20,7 @@ from ._shape import ravel, stack
 
 __all__ = [
     "all", "any", "argmax", "argmin", "argsort", "argwhere", "array", "asarray", "astype", "count_nonzero",
-    "digitize", "empty_like", "flatnonzero", "full", "full_like", "iscomplexobj", "isrealobj", "meshgrid",
+    "digitize", "empty_like", "flatnonzero", "full", "full_like", "iscomplexobj", "isrealobj", "isscalar", "meshgrid",
     "ndim", "nonzero", "ones_like", "result_type", "searchsorted", "shape", "size", "zeros_like",
 ]
 
@@ -44,6 +44,28 @@ empty_like = plain(np.empty_like, call="np.shape({f}({t}))")
 result_type = plain(np.result_type)
 iscomplexobj = plain(np.iscomplexobj)
 isrealobj = plain(np.isrealobj)
+
+
+def isscalar(element: Any) -> bool:
+    """``np.isscalar`` of the plain value underneath a traced one: a constant, zero derivative.
+
+    NumPy's own ``np.isscalar`` does not dispatch (it answers False for any traced
+    value), so this one looks at the value a traced argument carries: True for a NumPy
+    scalar (what arithmetic on 0-d arrays gives, as in NumPy), False for a 0-d array.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> seen = []
+        >>> _ = fgrad.grad(lambda t: seen.append(fnp.isscalar(t * 2.0)) or t * 2.0)(np.array(3.0))
+        >>> seen == [np.isscalar(np.array(3.0) * 2.0)] == [True]
+        True
+        >>> fnp.isscalar(np.array(3.0)), fnp.isscalar([1.0])
+        (False, False)
+    """
+    return np.isscalar(value_of(element))
+
+
+isscalar.accepts_ufunc_kwargs = isscalar.is_plain = True  # type: ignore[attr-defined]
 
 
 def _nested_traced(obj: Any) -> bool:

@@ -12,15 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from .._core import value_of
+from .._core import Node, defvjp, value_of
 from .._ops import (
     UFUNC_METHODS, _keepdims_shape, _normalize_axes, broadcast_to, cast, exp, expand_reduced, log, matmul,
     mean, reduced_count, reshape, shape_of, sqrt, sum, transpose,
 )
 from ._contract import diagonal
 from ._elementwise import exp2, log2, where
-from ._register import composite, numpy_function, numpy_primitive
+from ._register import composite, no_out, numpy_function, numpy_primitive
 from ._shape import atleast_2d, concatenate, flip, moveaxis, normalize_axis_index, ravel, squeeze
+from ._ufunc_methods import fold_reduce
 
 __all__ = ["amax", "amin", "average", "corrcoef", "cov", "cumprod", "cumsum", "cumulative_prod", "cumulative_sum",
            "diff", "ediff1d", "max", "mean", "min", "nanmax", "nanmean", "nanmin", "nansum", "prod", "ptp", "std",
@@ -56,15 +57,55 @@ def _others(x: Any, scan: Any) -> Any:
 
 
 def _prod_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
-              keepdims: bool = False, initial: Any = None) -> Any:
+              keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     ge = expand_reduced(g, a, axis, keepdims)
+    if where is not True:  # the masked-out elements count as 1 and get derivative 0
+        mask = _mask(where, a)
+        return _prod_vjp(g, ans, _where_or(mask, a, 1.0), axis, dtype, keepdims=keepdims, initial=initial) * mask
     if np.all(value_of(a) != 0):
         return ge * expand_reduced(ans, a, axis, keepdims) / a
     flat, back = _reduced_last(a, axis)
-    return ge * back(_others(flat, prod))
+    others = back(_others(flat, prod))
+    return ge * (others if initial is None else others * initial)
 
 
 prod = numpy_primitive(np.prod, _prod_vjp, sample=ONE, call="np.prod(x, axis=1)")
+
+
+# ---------------------------------------------------------------- where=
+def _mask(where: Any, a: Any) -> np.ndarray:
+    """A reduction's ``where=`` as a float mask of `a`'s shape (1 where counted)."""
+    va = value_of(a)
+    if type(where) is Node:
+        raise TypeError("where=: the mask must be a constant (a boolean array), not a traced value")
+    return np.broadcast_to(np.asarray(where, dtype=bool), np.shape(va)).astype(np.result_type(va, np.float16))
+
+
+def _where_or(mask: np.ndarray, a: Any, fill: float) -> Any:
+    return where(mask.astype(bool), a, fill)
+
+
+def _sum_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
+             keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
+    ge = expand_reduced(g, a, axis, keepdims)
+    return ge if where is True else ge * _mask(where, a)
+
+
+def _mean_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
+              keepdims: bool = False, where: Any = True) -> Any:
+    if where is True:
+        # divided before it is expanded: the same numbers, one per result instead of per element
+        return expand_reduced(g / reduced_count(a, axis), a, axis, keepdims)
+    mask = _mask(where, a)
+    # (a slice with nothing counted has mean nan and no element to pass a derivative to)
+    count = np.maximum(np.sum(mask, axis=_normalize_axes(axis, mask.ndim), keepdims=True), 1)
+    return expand_reduced(g, a, axis, keepdims) * (mask / count)
+
+
+# fgrad._ops defines sum and mean (the core needs them before fgrad.numpy exists); their
+# rules here also take NumPy's `where=` mask.
+defvjp(sum, _sum_vjp, uses_ans=False)
+defvjp(mean, _mean_vjp, uses_ans=False)
 
 
 # ---------------------------------------------------------------- moments
@@ -81,8 +122,74 @@ def _std_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
     return expand_reduced(g, a, axis, keepdims) * centered / scale
 
 
-var = numpy_primitive(np.var, _var_vjp, sample=ONE, call="np.var(x, axis=0, ddof=1)", uses_ans=False)
-std = numpy_primitive(np.std, _std_vjp, sample=ONE, call="np.std(x, 1)")
+_var = numpy_primitive(np.var, _var_vjp, sample=ONE, call="np.var(x, axis=0, ddof=1)", uses_ans=False, public=False)
+_std = numpy_primitive(np.std, _std_vjp, sample=ONE, call="np.std(x, 1)", public=False)
+_NO_VALUE = object()
+
+
+def _moment_args(name: str, out: Any, ddof: Any, correction: Any) -> Any:
+    if out is not None:
+        raise TypeError(f"{name}(..., out=...) would write into an array in place; traced values are immutable: "
+                        "use the returned value")
+    if correction is not _NO_VALUE:
+        if ddof != 0:
+            raise ValueError(f"{name}: `ddof` and `correction` are the same thing (NumPy 2 calls it correction): "
+                             "give one of them")
+        return correction
+    return ddof
+
+
+def _variance(a: Any, axis: Any, dtype: Any, ddof: Any, keepdims: bool, where: Any, given_mean: Any) -> Any:
+    """``var`` written with fgrad operations: for `where=` and a given (possibly traced) `mean`."""
+    if dtype is not None:
+        a = cast(a, dtype=np.dtype(dtype))
+    masked = {} if where is True else {"where": where}
+    m = mean(a, axis=axis, keepdims=True, **masked) if given_mean is _NO_VALUE else given_mean
+    centered = a - m
+    total = sum(centered * centered, axis=axis, keepdims=keepdims, **masked)
+    va = value_of(a)
+    counted = np.broadcast_to(np.asarray(where, dtype=bool), np.shape(va))
+    count = np.sum(counted, axis=_normalize_axes(axis, np.ndim(va)), keepdims=keepdims)
+    divisor = np.maximum(count - ddof, 0)
+    if np.any(divisor == 0):
+        raise ValueError("var/std: fewer counted elements than ddof + 1 on a traced value: the variance is "
+                         "undefined there (NumPy returns nan or inf with a warning)")
+    return total / divisor.astype(np.result_type(value_of(total), np.float16))  # (float32 stays float32)
+
+
+@composite(np.var)
+def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0, keepdims: bool = False, *,
+        where: Any = True, mean: Any = _NO_VALUE, correction: Any = _NO_VALUE) -> Any:
+    """Variance (differentiable ``np.var``), with NumPy 2's `where`, `mean` and `correction`.
+
+    A given `mean` (it may be traced) is used as NumPy uses it, as the centre.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> x, keep = np.array([1.0, 2.0, 6.0, 9.0]), np.array([True, True, True, False])
+        >>> fgrad.grad(lambda x: fnp.var(x, where=keep, correction=1))(x)  # 2 (x - 3) / 2 where kept
+        array([-2., -1.,  3.,  0.])
+    """
+    ddof = _moment_args("var", out, ddof, correction)
+    if where is True and mean is _NO_VALUE:
+        return _var(a, axis, dtype, ddof=ddof, keepdims=keepdims)
+    return _variance(a, axis, dtype, ddof, keepdims, where, mean)
+
+
+@composite(np.std)
+def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0, keepdims: bool = False, *,
+        where: Any = True, mean: Any = _NO_VALUE, correction: Any = _NO_VALUE) -> Any:
+    """Standard deviation (differentiable ``np.std``), with NumPy 2's `where`, `mean` and `correction`.
+
+    Example:
+        >>> import numpy as np, fgrad, fgrad.numpy as fnp
+        >>> fgrad.grad(lambda x: fnp.std(x, correction=1))(np.array([1.0, 3.0]))
+        array([-0.70710678,  0.70710678])
+    """
+    ddof = _moment_args("std", out, ddof, correction)
+    if where is True and mean is _NO_VALUE:
+        return _std(a, axis, dtype, ddof=ddof, keepdims=keepdims)
+    return sqrt(_variance(a, axis, dtype, ddof, keepdims, where, mean))
 
 
 @composite(np.average)
@@ -107,17 +214,20 @@ def average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fals
         expanded = [1] * len(shape)
         expanded[int(axis) % len(shape)] = -1
         weights = reshape(weights, tuple(expanded))
-    total = sum(weights * np.ones(shape), axis=axis, keepdims=keepdims)
+    total = sum(broadcast_to(weights, shape=shape), axis=axis, keepdims=keepdims)
     avg = sum(a * weights, axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
 
 
 # ---------------------------------------------------------------- extrema
 def _extremum_vjp(g: Any, ans: Any, a: Any, axis: Any = None, *, keepdims: bool = False,
-                  initial: Any = None) -> Any:
-    # The cotangent is shared equally by the elements attaining the extremum (ties).
+                  initial: Any = None, where: Any = True) -> Any:
+    # The cotangent is shared equally by the elements attaining the extremum (ties); none
+    # gets it where `initial` is the extremum, or where `where` leaves an element out.
     va = value_of(a)
     hit = va == np.reshape(value_of(ans), _keepdims_shape(va, axis))
+    if where is not True:
+        hit = hit & np.asarray(where, dtype=bool)
     share = hit / np.maximum(np.sum(hit, axis=_normalize_axes(axis, va.ndim), keepdims=True), 1)
     return expand_reduced(g, a, axis, keepdims) * share.astype(np.result_type(va, np.float16))
 
@@ -226,7 +336,8 @@ def nanmean(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdi
         >>> fgrad.grad(lambda x: fnp.nanmean(x))(np.array([1.0, np.nan, 3.0]))
         array([0.5, 0. , 0.5])
     """
-    count = np.sum(~np.isnan(value_of(a)), axis=axis, keepdims=keepdims)
+    va = value_of(a)
+    count = np.sum(~np.isnan(va), axis=axis, keepdims=keepdims).astype(np.result_type(va, np.float16))
     return sum(_without_nan(a, 0.0), axis, dtype, keepdims=keepdims) / count
 
 
@@ -252,9 +363,6 @@ nanmin = _nan_extremum(np.nanmin, min, np.inf)
 # ---------------------------------------------------------------- differences and integrals
 def _along(axis: int, part: slice) -> tuple:
     return (slice(None),) * axis + (part,)
-
-
-_NO_VALUE = object()
 
 
 def _with_edge(a: Any, edge: Any, axis: int, at_end: bool) -> Any:
@@ -291,10 +399,11 @@ def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
         >>> fnp.ediff1d(np.array([1.0, 4.0, 9.0]), to_begin=0.0)
         array([0., 3., 5.])
     """
-    parts = [ravel(to_begin)] if to_begin is not None else []
+    dtype = np.result_type(value_of(ary))  # (NumPy casts to_begin/to_end to it)
+    parts = [cast(ravel(to_begin), dtype=dtype)] if to_begin is not None else []
     parts.append(diff(ravel(ary)))
     if to_end is not None:
-        parts.append(ravel(to_end))
+        parts.append(cast(ravel(to_end), dtype=dtype))
     return concatenate(parts) if len(parts) > 1 else parts[0]
 
 
@@ -334,11 +443,13 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
     """
     if fweights is not None or aweights is not None:
         raise TypeError("cov: `fweights`/`aweights` are not supported on traced values")
-    x = atleast_2d(m)
+    # NumPy computes in at least float64 unless `dtype` says otherwise
+    dtype = dtype or np.result_type(value_of(m), *(() if y is None else (value_of(y),)), np.float64)
+    x = cast(atleast_2d(m), dtype=dtype)
     if not rowvar and shape_of(x)[0] != 1:
         x = transpose(x)
     if y is not None:
-        other = atleast_2d(y)
+        other = cast(atleast_2d(y), dtype=dtype)
         if not rowvar and shape_of(other)[0] != 1:
             other = transpose(other)
         x = concatenate([x, other], axis=0)
@@ -357,7 +468,7 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
         >>> bool(np.allclose(fnp.corrcoef(x), np.corrcoef(x)))
         True
     """
-    c = cov(x, y, rowvar)
+    c = cov(x, y, rowvar, dtype=dtype)
     if len(shape_of(c)) == 0:
         return c / c
     d = sqrt(diagonal(c))
@@ -374,23 +485,35 @@ def _logsumexp(a: Any, axis: Any, keepdims: bool, base2: bool) -> Any:
     return logf(total) + (shift if keepdims else np.squeeze(shift, axis=axis))
 
 
-def _reduce_method(reduction: Any) -> Any:
-    """``ufunc.reduce(array, axis=0, dtype=None, out=None, keepdims=False)`` as a reduction."""
+def _reduce_method(reduction: Any, ufunc: Any, masks: bool = True) -> Any:
+    """``ufunc.reduce(array, axis=0, dtype=None, out=None, keepdims=False, initial, where)`` as a reduction.
 
-    def reduce(array: Any, axis: Any = 0, dtype: Any = None, keepdims: bool = False) -> Any:
-        out = reduction(array, axis, keepdims=keepdims)
+    `masks`: whether `reduction` takes ``initial=``/``where=`` (else such calls fold).
+    """
+
+    def reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None, keepdims: bool = False,
+               initial: Any = np._NoValue, where: Any = True) -> Any:
+        no_out(out, f"np.{ufunc.__name__}.reduce")
+        extra = {} if initial is np._NoValue else {"initial": initial}
+        if where is not True:
+            extra["where"] = where
+        if extra and not masks:
+            return fold_reduce(ufunc, array, axis, dtype, None, keepdims, initial, where)
+        out = reduction(array, axis, keepdims=keepdims, **extra)
         return out if dtype is None else cast(out, dtype=np.dtype(dtype))
 
     return reduce
 
 
 UFUNC_METHODS.update({
-    (np.add, "reduce"): _reduce_method(sum),
-    (np.multiply, "reduce"): _reduce_method(prod),
-    (np.maximum, "reduce"): _reduce_method(max),
-    (np.minimum, "reduce"): _reduce_method(min),
-    (np.logaddexp, "reduce"): _reduce_method(lambda a, axis, keepdims: _logsumexp(a, axis, keepdims, False)),
-    (np.logaddexp2, "reduce"): _reduce_method(lambda a, axis, keepdims: _logsumexp(a, axis, keepdims, True)),
+    (np.add, "reduce"): _reduce_method(sum, np.add),
+    (np.multiply, "reduce"): _reduce_method(prod, np.multiply),
+    (np.maximum, "reduce"): _reduce_method(max, np.maximum),
+    (np.minimum, "reduce"): _reduce_method(min, np.minimum),
+    (np.logaddexp, "reduce"): _reduce_method(lambda a, axis, keepdims: _logsumexp(a, axis, keepdims, False),
+                                             np.logaddexp, masks=False),
+    (np.logaddexp2, "reduce"): _reduce_method(lambda a, axis, keepdims: _logsumexp(a, axis, keepdims, True),
+                                              np.logaddexp2, masks=False),
     (np.add, "accumulate"): lambda array, axis=0, dtype=None: cumsum(array, axis, dtype),
     (np.multiply, "accumulate"): lambda array, axis=0, dtype=None: cumprod(array, axis, dtype),
 })

@@ -27,6 +27,7 @@ import numpy as np
 from .._core import Node, primitive, value_of
 from .._dispatch import numpy_name
 from .._ops import ARRAY_FUNCTIONS, UFUNCS
+from ._array_like import stacked_arguments
 
 __all__ = ["numpy_primitive", "composite", "plain", "register", "variadic_primitive", "any_traced",
            "supported", "plain_values", "numpy_function"]
@@ -46,7 +47,8 @@ def supported() -> list[str]:
         >>> "np.linalg.inv" in fnp.supported() and "np.sum" in fnp.supported()
         True
     """
-    return sorted({numpy_name(f) for f in (*UFUNCS, *ARRAY_FUNCTIONS)})
+    # (the tables also hold SciPy's ufuncs once fgrad.scipy is loaded: not NumPy's)
+    return sorted(name for name in {numpy_name(f) for f in (*UFUNCS, *ARRAY_FUNCTIONS)} if name.startswith("np."))
 
 
 def any_traced(args: tuple, kwargs: dict | None = None) -> bool:
@@ -127,9 +129,17 @@ def composite(*np_funcs: Any, name: str | None = None) -> Callable[[Callable[...
 
         @functools.wraps(body)
         def fun(*args: Any, **kwargs: Any) -> Any:
-            if any_traced(args, kwargs):
-                return body(*args, **kwargs)
-            return fast(*args, **kwargs)
+            try:
+                if any_traced(args, kwargs):
+                    return body(*args, **kwargs)
+                return fast(*args, **kwargs)
+            except TypeError as e:
+                # a list holding a traced value where NumPy takes an array_like: retry
+                # once with it stacked (see _array_like)
+                stacked = stacked_arguments(args, kwargs) if type(e) is TypeError else None
+                if stacked is None:
+                    raise
+            return fun(*stacked[0], **stacked[1])
 
         if name:
             fun.__name__ = fun.__qualname__ = name

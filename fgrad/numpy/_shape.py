@@ -8,6 +8,7 @@ zero-size probe, so they match NumPy exactly.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -288,6 +289,32 @@ def vstack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind")
     return concatenate([atleast_2d(a) for a in tup], axis=0, dtype=dtype)
 
 
+_NUMPY_ROW_STACK = numpy_function("row_stack")  # an alias of vstack; deprecated in NumPy 2, then removed
+
+if _NUMPY_ROW_STACK is np.vstack:  # pragma: no cover - NumPy 1.x: the same function
+    row_stack = vstack
+    __all__.append("row_stack")
+elif _NUMPY_ROW_STACK is not None:
+
+    def row_stack(tup: Sequence[Any], *, dtype: Any = None, casting: str = "same_kind") -> Any:
+        """``np.row_stack``: `vstack`, with the DeprecationWarning this NumPy gives for it.
+
+        Example:
+            >>> import warnings, numpy as np, fgrad, fgrad.numpy as fnp
+            >>> with warnings.catch_warnings(record=True) as caught:
+            ...     warnings.simplefilter("always")
+            ...     g = fgrad.grad(lambda x: fnp.sum(fnp.row_stack([x, 2.0 * x]) ** 2))(np.ones(2))
+            >>> g, caught[0].category.__name__
+            (array([10., 10.]), 'DeprecationWarning')
+        """
+        # NumPy's own message, category and stack level (the caller's line)
+        warnings.warn("`row_stack` alias is deprecated. Use `np.vstack` directly.", DeprecationWarning,
+                      stacklevel=2)
+        return vstack(tup, dtype=dtype, casting=casting)
+
+    __all__.append("row_stack")
+
+
 @composite(np.dstack)
 def dstack(tup: Sequence[Any]) -> Any:
     """Join along the third axis.
@@ -501,32 +528,121 @@ _pad_constant = numpy_primitive(np.pad, _pad_vjp, name="pad", public=False,
                                 np.pad(array, pad_width, constant_values=constant_values), uses_ans=False)
 
 
+_STAT_MODES = ("maximum", "minimum", "mean", "median")
+
+
+def _per_axis(value: Any, nd: int, name: str) -> list[tuple[Any, Any]]:
+    """A pad argument (``pad_width``-like: scalar, pair, or a pair per axis) as one pair per axis."""
+    if any_traced((value,)):
+        raise TypeError(f"pad: `{name}` must be constant on traced values")
+    if value is None:
+        return [(None, None)] * nd
+    pairs = np.broadcast_to(np.asarray(value_of(value), dtype=object), (nd, 2))
+    return [(pair[0], pair[1]) for pair in pairs]
+
+
+def _padded_axis(a: Any, axis: int, left: Any, right: Any, widths: tuple[int, int]) -> Any:
+    """`a` with `left` and `right` (length 1 along `axis`, or the full width) put either side."""
+    parts = []
+    for fill, width in ((left, widths[0]), (right, widths[1])):
+        if width:
+            shape = list(shape_of(a))
+            shape[axis] = width
+            parts.append(fill if shape_of(fill) == tuple(shape) else broadcast_to(fill, shape=tuple(shape)))
+        else:
+            parts.append(None)
+    return concatenate([p for p in (parts[0], a, parts[1]) if p is not None], axis=axis)
+
+
+def _stat(a: Any, axis: int, part: slice, mode: str) -> Any:
+    piece = a[(slice(None),) * axis + (part,)]
+    if mode == "maximum":
+        return piece.max(axis=axis, keepdims=True)
+    if mode == "minimum":
+        return piece.min(axis=axis, keepdims=True)
+    if mode == "mean":
+        return piece.mean(axis=axis, keepdims=True)
+    from ._indexing import sort  # (median: the middle of the sorted elements)
+
+    ordered = sort(piece, axis=axis)
+    n = shape_of(ordered)[axis]
+    middle = ordered[(slice(None),) * axis + (slice((n - 1) // 2, n // 2 + 1),)]
+    return middle.mean(axis=axis, keepdims=True)
+
+
+def _pad_by_axis(array: Any, widths: tuple, mode: str, kwargs: dict) -> Any:
+    """The statistic and ramp modes, axis after axis as NumPy pads them (later axes see earlier padding)."""
+    nd = ndim_of(array)
+    if mode == "linear_ramp":
+        ends = _per_axis(kwargs.get("end_values", 0), nd, "end_values")
+    else:
+        lengths = _per_axis(kwargs.get("stat_length"), nd, "stat_length")
+    a = array
+    for axis, (before, after) in enumerate(widths):
+        if not before and not after:
+            continue
+        n = shape_of(a)[axis]
+        if mode == "linear_ramp":
+            fills = []
+            for end, width, edge_at in ((ends[axis][0], before, 0), (ends[axis][1], after, n - 1)):
+                # NumPy's np.linspace(end, edge, width, endpoint=False), mirrored on the right
+                edge = a[(slice(None),) * axis + (slice(edge_at, edge_at + 1),)]
+                dtype = np.result_type(value_of(a), np.float16)  # (the ramp keeps `array`'s float type)
+                steps = (np.arange(width) / max(width, 1)).astype(dtype)
+                end = np.asarray(end).astype(dtype)
+                steps = np.reshape(steps if not fills else steps[::-1],
+                                   tuple(width if i == axis else 1 for i in range(nd)))
+                fills.append(end + (edge - end) * steps)
+            a = _padded_axis(a, axis, fills[0], fills[1], (before, after))
+            continue
+        left_n, right_n = (n if k is None else min(int(k), n) for k in lengths[axis])
+        left = _stat(a, axis, slice(0, left_n), mode)
+        right = _stat(a, axis, slice(n - right_n, n), mode)
+        a = _padded_axis(a, axis, left, right, (before, after))
+    return a
+
+
 @composite(np.pad)
 def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
-    """`array` padded along each axis (modes 'constant', 'edge', 'wrap', 'reflect', 'symmetric').
+    """`array` padded along each axis, in every NumPy mode but a callable one.
 
-    Padding with a constant adds constants; the other modes copy elements of `array`,
-    so their derivative gathers back from every copy.
+    Padding with a constant adds constants; 'edge', 'wrap', 'reflect' and 'symmetric'
+    copy elements of `array`, so their derivative gathers back from every copy;
+    'maximum', 'minimum', 'mean', 'median' (with `stat_length`) and 'linear_ramp' (with
+    `end_values`) are computed from `array` with fgrad operations. 'empty' leaves the
+    padding's values unspecified in NumPy; on traced values it is zero, a constant.
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
         >>> fgrad.grad(lambda x: fnp.sum(fnp.pad(x, 1, mode="edge")))(np.array([1.0, 2.0, 3.0]))
         array([2., 1., 2.])
+        >>> fgrad.grad(lambda x: fnp.sum(fnp.pad(x, 2, mode="mean")))(np.array([1.0, 2.0, 3.0]))
+        array([2.33333333, 2.33333333, 2.33333333])
     """
     nd = ndim_of(array)
     widths = tuple(tuple(int(w) for w in pair) for pair in np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (nd, 2)))
+    if isinstance(mode, str) and not callable(mode):
+        np.pad(np.zeros(shape_of(array)), widths, mode, **{k: value_of(v) for k, v in kwargs.items()
+                                                              if not any_traced((v,))})  # NumPy's checks and errors
     if mode == "constant":
         extra = set(kwargs) - {"constant_values"}
         constant = kwargs.get("constant_values", 0)
         if extra or any_traced((constant,)):
             raise TypeError("pad: on traced values, mode='constant' takes only plain `constant_values`")
         return _pad_constant(array, pad_width=widths, constant_values=value_of(constant))
-    if mode in ("edge", "wrap", "reflect", "symmetric") and not kwargs:
+    if mode == "empty" and not kwargs:
+        return _pad_constant(array, pad_width=widths, constant_values=0)
+    if mode in ("edge", "wrap", "reflect", "symmetric") and set(kwargs) <= {"reflect_type"} \
+            and kwargs.get("reflect_type", "even") == "even":
         # These modes only copy elements: pad the positions, then gather them.
         positions = [np.pad(np.arange(n), w, mode=mode) for n, w in zip(shape_of(array), widths)]
         return getitem(array, idx=np.ix_(*positions))
+    if (mode in _STAT_MODES and set(kwargs) <= {"stat_length"}) or (mode == "linear_ramp" and set(kwargs) <= {"end_values"}):
+        return _pad_by_axis(array, widths, mode, kwargs)
     raise TypeError(
         f"pad: mode={mode!r}" + (f" with {sorted(kwargs)}" if kwargs else "") + " is not supported on "
-        "traced values by fgrad; use mode 'constant', 'edge', 'wrap', 'reflect' or 'symmetric'"
+        "traced values by fgrad; use mode 'constant', 'edge', 'wrap', 'reflect' or 'symmetric' (without "
+        "reflect_type='odd'), 'maximum', 'minimum', 'mean', 'median', 'linear_ramp' or 'empty'"
     )
+
 
