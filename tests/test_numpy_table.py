@@ -261,13 +261,19 @@ def _cases():
         for case in r.shapes:
             shapes = _argument_shapes(case)
             for ns in r.namespaces:
-                yield pytest.param(r, shapes, ns, id=f"{r.name}-{'x'.join(map(str, shapes))}-{ns}")
+                for dtype in ("float64", "float32"):
+                    yield pytest.param(r, shapes, ns, dtype, id=f"{r.name}-{'x'.join(map(str, shapes))}-{ns}-{dtype}")
 
 
-def _arguments(r: Row, shapes: tuple, seed: int) -> tuple:
+def _arguments(r: Row, shapes: tuple, seed: int, dtype: str = "float64") -> tuple:
+    """Arguments drawn from the row's domains: arrays of `dtype`, scalars as Python floats
+    (float64) or NumPy float32 scalars."""
     rng = numpy.random.default_rng(seed)
     domains = r.domain if isinstance(r.domain, tuple) else (r.domain,) * len(shapes)
-    return tuple(d(rng, s) if s else float(d(rng, (1,))[0]) for d, s in zip(domains, shapes))
+    args = tuple(d(rng, s) if s else float(d(rng, (1,))[0]) for d, s in zip(domains, shapes))
+    if dtype == "float64":
+        return args
+    return tuple(numpy.asarray(a, dtype) if s else numpy.dtype(dtype).type(a) for a, s in zip(args, shapes))
 
 
 def _recorded_primitives(fun: Callable, args: tuple) -> list[str]:
@@ -292,7 +298,7 @@ def _recorded_primitives(fun: Callable, args: tuple) -> list[str]:
     return sorted(names)
 
 
-def _assert_tree_equal(got, want, exact: bool) -> None:
+def _assert_tree_equal(got, want, exact: bool, rtol: float = 1e-10) -> None:
     got_leaves, got_def = tree_flatten(got)
     want_leaves, want_def = tree_flatten(want)
     assert got_def == want_def
@@ -301,21 +307,24 @@ def _assert_tree_equal(got, want, exact: bool) -> None:
             assert type(g) is type(w) or numpy.ndim(w) == 0
             numpy.testing.assert_array_equal(g, w)
         else:
-            numpy.testing.assert_allclose(fgrad.stop_gradient(g), w, rtol=1e-10, atol=1e-12)
+            g = fgrad.stop_gradient(g)
+            assert numpy.result_type(g) == numpy.result_type(w), "fgrad changed the result's dtype"
+            numpy.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * 1e-2)
 
 
-@pytest.mark.parametrize("r, shapes, ns", list(_cases()))
-def test_function_table(r: Row, shapes: tuple, ns: str):
+@pytest.mark.parametrize("r, shapes, ns, dtype", list(_cases()))
+def test_function_table(r: Row, shapes: tuple, ns: str, dtype: str):
     namespace = fnp if ns == "fnp" else numpy
-    args = _arguments(r, shapes, seed=zlib.crc32(r.name.encode()) % 1000)  # not hash(): salted per process
+    args = _arguments(r, shapes, zlib.crc32(r.name.encode()) % 1000, dtype)  # not hash(): salted per process
     reference = r.fun(numpy, *args)
     f = lambda *xs: r.fun(namespace, *xs)  # noqa: E731
 
     # Plain inputs: the namespace gives NumPy's result exactly (the fast path is NumPy).
     _assert_tree_equal(f(*args), reference, exact=True)
-    # Traced inputs: the same value, and first and second derivatives agree with central differences.
+    # Traced inputs: the same value and dtype, and first and second derivatives agree with
+    # central differences (taken in float64; float32 derivatives to check_grads' 1e-2).
     out, _ = fgrad.vjp(f, *args)
-    _assert_tree_equal(out, reference, exact=False)
+    _assert_tree_equal(out, reference, exact=False, rtol=1e-10 if dtype == "float64" else 1e-5)
     fgrad.check_grads(f, args, order=r.order, modes=("fwd", "rev"))
 
 
@@ -338,7 +347,7 @@ def test_table_covers_every_differentiable_function():
              "count_nonzero", "all", "any", "searchsorted", "digitize", "zeros_like", "ones_like", "empty_like",
              "result_type", "iscomplexobj", "isrealobj", "shape", "ndim", "size", "supported",
              "array_attributes", "at", "linalg", "dsplit", "real", "cast", "imag", "angle", "isneginf", "isposinf", "isreal",
-             "iscomplex", "isin", "array_equiv"}
+             "iscomplex", "isin", "array_equiv", "isscalar"}
     names = {r.name for r in ROWS}
     missing = [n for n in fnp.__all__
                if n not in plain | names and f"np.{n}(" not in sources and f".{n}(" not in sources]

@@ -238,4 +238,6 @@ def test_tour_section(capsys):
     assert "gradient equals X^T(-y sigmoid(-y Xw))/n: True" in out
     assert "grad of np.linalg.slogdet(a)[1] is inv(a)^T: True" in out
     assert f"{len(fnp.supported())} NumPy functions supported" in out
-    assert "np.fft.fft is not supported on traced values by fgrad" in out
+    assert "grad of the nuclear norm np.linalg.norm(a, 'nuc') is U V^T: True" in out
+    assert "grad of |z|^2 at 3+4j is (6-8j)" in out
+    assert "np.unique is not supported on traced values by fgrad" in out

@@ -18,7 +18,7 @@ Example:
 
 from numpy import (  # noqa: F401 - constants, dtypes and constructors (plain NumPy)
     arange, bool_, e, empty, euler_gamma, eye, float16, float32, float64, identity, inf, int32, int64,
-    linspace, logspace, nan, newaxis, ones, pi, tri, zeros,
+    nan, newaxis, ones, pi, tri, zeros,
 )
 
 from .._ops import cast  # noqa: F401
@@ -31,10 +31,19 @@ from ._methods import array_attributes
 from ._reductions import *  # noqa: F401,F403
 from ._register import supported
 from ._shape import *  # noqa: F401,F403
+from . import _polynomial, _ranges, _signal, _special, _statistics
+from ._polynomial import *  # noqa: F401,F403
+from ._ranges import *  # noqa: F401,F403
+from ._signal import *  # noqa: F401,F403
+from ._special import *  # noqa: F401,F403
+from ._statistics import *  # noqa: F401,F403
+from . import random  # noqa: F401 - NumPy's own random module (samples are constants)
+from . import fft  # noqa: F401 - differentiable numpy.fft
 
 __all__ = sorted({
     *_contract.__all__, *_creation.__all__, *_elementwise.__all__, *_indexing.__all__, *_reductions.__all__,
-    *_shape.__all__, "array_attributes", "linalg", "supported",
+    *_shape.__all__, "array_attributes", "fft", "linalg", "supported",
+    *_polynomial.__all__, *_ranges.__all__, *_signal.__all__, *_special.__all__, *_statistics.__all__,
 })
 
 # Most functions here are made by helpers (`numpy_primitive`, `composite`, `plain`), so
@@ -47,3 +56,17 @@ __test__.update({
     f"linalg.{name}": getattr(linalg, name) for name in linalg.__all__
     if "fgrad" in (getattr(linalg, name).__doc__ or "")
 })
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """Plain NumPy names (``finfo``, ``ndarray``, ``errstate``...); see fgrad.numpy._fallback."""
+    from ._fallback import numpy_attribute
+
+    return numpy_attribute(name)
+
+
+# fgrad's ufunc-like functions get the ufunc's attributes and methods (fnp.add.reduce...);
+# last, after every module above has defined its functions.
+from ._ufunc_methods import attach as _attach_ufunc_methods  # noqa: E402
+
+_attach_ufunc_methods(globals())
