@@ -117,3 +117,32 @@ def method(dist: str, kind: str, sample: str, argnums: tuple[int, ...], note: st
         return fun
 
     return decorate
+
+
+# The standardized formula each method of a location-scale family applies (pdf is the
+# exponential of the logpdf formula: `loc_scale` takes care of it).
+_STANDARD_KINDS = (("logpdf", "logpdf"), ("pdf", "logpdf"), ("cdf", "cdf"), ("logcdf", "logcdf"),
+                   ("sf", "sf"), ("logsf", "logsf"))
+
+
+def loc_scale_methods(dist: str, formulas: dict[str, Callable[[Any], Any]], support: tuple[float, float],
+                      point: float, sample: str = "(np.array([0.3, 1.2]), 0.1, 1.5)") -> tuple[Callable, ...]:
+    """``logpdf, pdf, cdf, logcdf, sf, logsf`` of the location-scale family `dist`, each
+    ``f(x, loc=0.0, scale=1.0)``, from the standardized `formulas` by kind (logpdf, cdf,
+    logcdf, sf, logsf), the `support` and a `point` inside it (see `loc_scale`).
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> logpdf, pdf, *_ = loc_scale_methods("expon", {"logpdf": lambda z: -z, "cdf": None, "logcdf": None,
+        ...                                      "sf": None, "logsf": None}, (0.0, np.inf), 1.0)
+        >>> float(fgrad.grad(lambda x: logpdf(x, 0.0, 2.0))(1.0))
+        -0.5
+    """
+    def standard(kind: str, formula: Callable[[Any], Any]) -> Callable[..., Any]:
+        def body(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+            return loc_scale(kind, formula, x, loc, scale, support=support, point=point)
+
+        body.__name__ = body.__qualname__ = kind
+        return method(dist, kind, sample, (0, 1, 2))(body)
+
+    return tuple(standard(kind, formulas[source]) for kind, source in _STANDARD_KINDS)

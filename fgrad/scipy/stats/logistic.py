@@ -9,12 +9,10 @@ import numpy as np
 from ... import numpy as fnp
 from ..._core import value_of
 from ..special import expit, log_expit
-from ._family import loc_scale, method
+from ._family import loc_scale_methods
 
 __all__ = ["logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"]
 
-_S = "(np.array([0.3, 1.2]), 0.1, 1.5)"
-_ALL = (0, 1, 2)
 _SUPPORT = (-np.inf, np.inf)
 _POINT = 0.0
 
@@ -39,34 +37,7 @@ def _logsf(z: Any) -> Any:
     return log_expit(-z)
 
 
-@method("logistic", "logpdf", _S, _ALL)
-def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return loc_scale("logpdf", _logpdf, x, loc, scale, support=_SUPPORT, point=_POINT)
-
-
-@method("logistic", "pdf", _S, _ALL)
-def pdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return loc_scale("pdf", _logpdf, x, loc, scale, support=_SUPPORT, point=_POINT)
-
-
-@method("logistic", "cdf", _S, _ALL)
-def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return loc_scale("cdf", _cdf, x, loc, scale, support=_SUPPORT, point=_POINT)
-
-
-@method("logistic", "logcdf", _S, _ALL)
-def logcdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return loc_scale("logcdf", _logcdf, x, loc, scale, support=_SUPPORT, point=_POINT)
-
-
-@method("logistic", "sf", _S, _ALL)
-def sf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return loc_scale("sf", _sf, x, loc, scale, support=_SUPPORT, point=_POINT)
-
-
-@method("logistic", "logsf", _S, _ALL)
-def logsf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return loc_scale("logsf", _logsf, x, loc, scale, support=_SUPPORT, point=_POINT)
-
-
-__test__ = {name: globals()[name] for name in __all__}
+logpdf, pdf, cdf, logcdf, sf, logsf = loc_scale_methods(
+    "logistic", {"logpdf": _logpdf, "cdf": _cdf, "logcdf": _logcdf, "sf": _sf, "logsf": _logsf},
+    support=_SUPPORT, point=_POINT,
+)
