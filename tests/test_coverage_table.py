@@ -89,7 +89,10 @@ def _probe_arguments(target):
     """Ways to call `target` on a traced ``x`` so that NumPy's dispatcher sees it (argument builders)."""
     if isinstance(target, np.ufunc):
         return [lambda x: (x,) * target.nin]
-    params = inspect.signature(target).parameters.values()
+    try:
+        params = inspect.signature(target).parameters.values()
+    except ValueError:  # a C function without a signature (np.concatenate on NumPy < 2.3): try one to three
+        return [lambda x, n=n: (x,) * n for n in (1, 2, 3)] + [lambda x: ([x, x],)]
     required = sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                    for p in params)
     if not required:  # (*arrays) or (*operands)
