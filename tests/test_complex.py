@@ -235,7 +235,7 @@ REFUSED_OPS = {
     "maximum": lambda z: np.maximum(z, 0.5),
     "max": lambda z: np.max(z),
     "clip": lambda z: np.clip(z, 0, 1),
-    "var": lambda z: np.var(z),
+    "svdvals": lambda z: np.linalg.svd(np.outer(z, z) + np.eye(2), compute_uv=False),
     "fmax": lambda z: np.fmax(z, z),
     "cholesky": lambda z: np.linalg.cholesky(np.outer(z, z) + np.eye(2)),
 }
@@ -366,6 +366,84 @@ def test_complex_derivatives_agree_with_jax():
     ours = fgrad.jacrev(lambda z: np.tanh(a @ z), holomorphic=True)(z)
     theirs = np.asarray(jax.jacrev(lambda z: jnp.tanh(jnp.asarray(a) @ z), holomorphic=True)(jnp.asarray(z)))
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- composites: NumPy's complex semantics
+# Composites written for reals that NumPy defines with a conjugate or |.|^2 on complex
+# values (before, each gave a silently wrong number): NumPy's values, real where NumPy's
+# are, and derivatives along both directions to second order.
+ZA = np.array([[0.6 + 0.3j, -0.4 + 0.5j, 1.1 - 0.2j], [0.5 - 0.2j, 0.3 + 0.4j, -0.7 - 0.6j]])
+ZB = np.array([0.2 - 0.9j, 1.3 + 0.1j, -0.5 + 0.4j])
+COMPOSITES = {
+    "var std": lambda a, b: np.var(a) + np.var(a, axis=0, ddof=1) * np.std(a, 1, keepdims=True) + np.std(b),
+    "var std where mean": lambda a, b: np.var(a, where=np.array([True, False, True]), axis=1)
+    + np.std(b, mean=np.mean(b) * 0.9),
+    "nanvar nanstd": lambda a, b: np.nanvar(a, axis=1) + np.nanstd(np.where(np.isnan(b.real) | (b.real > 1), np.nan, b)),
+    "cov corrcoef": lambda a, b: np.cov(a) + np.cov(a, b, rowvar=True)[:2, :2] + np.corrcoef(a, b)[1:, :2]
+    + np.cov(a.T, rowvar=False, bias=True),
+    "vecdot vecmat matvec": lambda a, b: np.vecdot(a, b) + np.vecmat(b, a.T) + np.matvec(a, b)
+    + np.linalg.vecdot(a, a, axis=0)[:2],
+    "polyfit": lambda a, b: np.polyfit(np.arange(3.0), b, 1) + np.polyfit(b, a.T, 1)[0]
+    + np.polyfit(np.arange(3.0), a.T, 1, full=True)[1] + np.polyfit(a[0], b, 1, w=a[1].real),
+    "interp complex fp": lambda a, b: np.interp(np.array([0.5, 1.5, 2.5]), np.arange(3.0), b)[:2]
+    + np.interp(np.array([-1.0, 3.0]), np.arange(3.0), a[0], left=b[0], right=b[1])
+    + np.interp(np.array([0.25, 2.75]), np.arange(3.0), b, period=3.0),
+    "nan_to_num nanmedian norm0": lambda a, b: np.nan_to_num(np.where(np.array([True, False, False]), complex(np.nan, 1),
+                                                                     np.where(np.array([0, 0, 1]) > 0, complex(2, np.inf), a)), posinf=5.0)
+    + np.nanmedian(a, axis=1)[:, None] * np.linalg.norm(b, 0),
+}
+
+
+@pytest.mark.parametrize("make", COMPOSITES.values(), ids=COMPOSITES.keys())
+def test_composites_have_numpys_complex_values_and_derivatives(make):
+    with np.errstate(all="ignore"):
+        want = make(ZA, ZB)
+        got = fgrad.vjp(make, ZA, ZB)[0]
+    assert np.result_type(got) == np.result_type(want)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    with np.errstate(all="ignore"):
+        fgrad.check_grads(make, (ZA, ZB), order=2, modes=("fwd", "rev"), eps=1e-5)
+
+
+def test_variances_of_complex_values_are_real():
+    d_var = 2 * np.conj(ZB - ZB.mean()) / ZB.size  # d/dx - i d/dy of mean(|z - mean|^2)
+    for f, is_std in ((np.var, False), (np.std, True), (np.nanvar, False), (np.nanstd, True),
+                      (lambda z: np.var(z, mean=np.mean(z)), False)):
+        value, g = fgrad.value_and_grad(f)(ZB)
+        assert np.result_type(value) == np.float64 and value == pytest.approx(f(ZB), rel=1e-14)
+        np.testing.assert_allclose(g, d_var / (2 * np.std(ZB)) if is_std else d_var, rtol=1e-13)
+
+
+def test_cov_and_vecdot_agree_with_jax():
+    jax = import_extra("reference", "jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    cases = [
+        lambda np_: lambda a: np_.sum(np_.abs(np_.cov(a)) ** 2),
+        lambda np_: lambda a: np_.real(np_.sum(np_.vecdot(a, a[::-1] * 1j))) + np_.sum(np_.var(a, axis=1)),
+        lambda np_: lambda a: np_.sum(np_.abs(np_.vecmat(a[0], np_.outer(a[1], a[0]))) ** 2) + np_.std(a),
+    ]
+    for make in cases:
+        ours = fgrad.grad(make(np))(ZA)
+        theirs = np.asarray(jax.grad(make(jnp))(jnp.asarray(ZA)))
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+COMPLEX_REFUSED_AS_BY_NUMPY = {
+    "interp x": (lambda z: np.interp(z, np.arange(3.0), np.arange(3.0)), r"`interp` does not support complex values of `x`"),
+    "interp xp period": (lambda z: np.interp(np.ones(2), z, np.arange(2.0), period=2.0),
+                         r"`interp` does not support complex values of `xp`"),
+    "interp left": (lambda z: np.interp(np.ones(2), np.arange(2.0), z.real, left=z[0]), r"interp: `left` must be real"),
+    "quantile": (lambda z: np.quantile(z, 0.3), r"quantile: a must be an array of real numbers"),
+    "nanpercentile": (lambda z: np.nanpercentile(z, 30.0), r"nanpercentile: a must be an array of real numbers"),
+    "logaddexp.reduce": (lambda z: np.logaddexp.reduce(z), r"`logaddexp.reduce` does not support complex values"),
+}
+
+
+@pytest.mark.parametrize("make, message", COMPLEX_REFUSED_AS_BY_NUMPY.values(), ids=COMPLEX_REFUSED_AS_BY_NUMPY.keys())
+def test_complex_values_numpy_refuses_are_refused_clearly(make, message):
+    with pytest.raises(TypeError, match=message):
+        fgrad.vjp(make, Z2)
 
 
 # ---------------------------------------------------------------- real values: exact

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._core import value_of
 from .._ops import broadcast_to, matmul, multiply, ndim_of, reshape, shape_of, sum, transpose, unbroadcast
+from ._elementwise import conjugate
 from ._register import composite, no_out as _no_out, numpy_function, numpy_primitive, variadic_primitive
 from ._shape import moveaxis, normalize_axis_index, normalize_axis_tuple, pad, ravel, stack
 
@@ -92,8 +93,6 @@ def vdot(a: Any, b: Any) -> Any:
         >>> fgrad.grad(lambda x: fnp.vdot(x, x))(np.array([[1.0, 2.0]]))
         array([[2., 4.]])
     """
-    from ._elementwise import conjugate
-
     return sum(ravel(conjugate(a)) * ravel(b))
 
 
@@ -171,7 +170,8 @@ def cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axi
 
 @composite(numpy_function("vecdot"), numpy_function("linalg.vecdot"), name="vecdot")
 def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
-    """Dot products of vectors along `axis`, broadcasting the other axes (real values).
+    """Dot products of vectors along `axis`, broadcasting the other axes; as NumPy, a
+    complex `x1` is conjugated (``sum(conj(x1) * x2)``).
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -180,7 +180,7 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
                [1., 2.],
                [1., 2.]])
     """
-    return sum(x1 * x2, axis=axis)
+    return sum(conjugate(x1) * x2, axis=axis)
 
 
 @composite(numpy_function("matvec"), name="matvec")
@@ -197,13 +197,15 @@ def matvec(x1: Any, x2: Any, /) -> Any:
 
 @composite(numpy_function("vecmat"), name="vecmat")
 def vecmat(x1: Any, x2: Any, /) -> Any:
-    """Vector-matrix products over the last axes, broadcasting the others.
+    """Vector-matrix products over the last axes, broadcasting the others; as NumPy, a
+    complex vector `x1` is conjugated (``conj(x1) @ x2``).
 
     Example:
         >>> import numpy as np, fgrad.numpy as fnp
         >>> fnp.vecmat(np.array([1.0, 2.0]), np.eye(2))
         array([1., 2.])
     """
+    x1 = conjugate(x1)
     return matmul(reshape(x1, shape_of(x1)[:-1] + (1,) + shape_of(x1)[-1:]), x2)[..., 0, :]
 
 

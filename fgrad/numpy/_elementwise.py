@@ -120,6 +120,18 @@ def angle(z: Any, deg: bool = False) -> Any:
 conj = conjugate
 
 
+def abs_squared(x: Any) -> Any:
+    """``|x|**2`` elementwise, as NumPy's var computes it: ``x * x`` for a real `x`, and
+    ``Re(x * conj(x))`` (real, smooth at 0) for a complex one, where ``x * x`` is wrong.
+
+    Example:
+        >>> import numpy as np
+        >>> abs_squared(np.array([3.0 + 4.0j, 2.0])), abs_squared(np.array([-2.0]))
+        (array([25.,  4.]), array([4.]))
+    """
+    return _ops.real(x * _ops.conj(x)) if _of_complex(x) else x * x
+
+
 @composite(np.real_if_close, name="real_if_close")
 def real_if_close(a: Any, tol: float = 100) -> Any:
     """The real part of a complex `a` whose imaginary parts are all within `tol` (in machine
@@ -326,6 +338,11 @@ def nan_to_num(x: Any, copy: bool = True, nan: float = 0.0, posinf: Any = None, 
     """
     v = value_of(x)
     dtype = np.result_type(v)
+    if dtype.kind == "c":  # NumPy repairs the real and the imaginary parts separately
+        if np.all(np.isfinite(v)):
+            return x
+        re, im = (nan_to_num(part, copy, nan, posinf, neginf) for part in (_ops.real(x), _ops.imag(x)))
+        return re + im * 1j
     if dtype.kind != "f":
         return x
     big = np.finfo(dtype).max

@@ -14,6 +14,7 @@ import numpy as np
 
 from .._core import Node, value_of
 from .._ops import matmul, shape_of, sum, transpose
+from ._elementwise import abs_squared, conjugate
 from ._register import composite
 from .linalg import solve
 
@@ -28,7 +29,8 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: 
 
     ``full=True`` also returns the residual sum of squares (differentiable), the rank, the
     singular values and `rcond`; ``cov`` is not supported on traced values. A rank-deficient
-    fit (NumPy warns) has no derivative: it is an error on traced values.
+    fit (NumPy warns) has no derivative: it is an error on traced values. Complex data are
+    fitted as by NumPy's ``lstsq`` (minimizing ``sum(abs(residual)**2)``).
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -75,7 +77,7 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: 
     if constant_matrix:
         coef = matmul(np.linalg.pinv(lhs_value / scale), rhs)
     else:
-        lhs_t = transpose(lhs)
+        lhs_t = transpose(conjugate(lhs))  # (the normal equations of complex data: A^H A c = A^H y)
         coef = solve(matmul(lhs_t, lhs), matmul(lhs_t, rhs))
     fitted = matmul(lhs, coef)
     result = coef / (scale[:, None] if vy.ndim == 2 else scale)
@@ -85,7 +87,7 @@ def polyfit(x: Any, y: Any, deg: int, rcond: Any = None, full: bool = False, w: 
         raise TypeError("polyfit: full=True with traced `x` or `w` is not supported (the singular "
                         "values would not be differentiable)")
     residual = fitted - rhs
-    resids = sum(residual * residual, axis=0)
+    resids = sum(abs_squared(residual), axis=0)  # (real, as lstsq's)
     resids = resids.reshape(-1) if isinstance(resids, Node) or np.ndim(resids) == 0 else resids
     if len(vx) <= order:
         resids = np.empty((0,), dtype=np.float64)  # NumPy's lstsq gives no residuals then

@@ -18,7 +18,7 @@ from .._ops import (
     mean, reduced_count, reshape, shape_of, sqrt, sum, transpose,
 )
 from ._contract import diagonal
-from ._elementwise import exp2, log2, where
+from ._elementwise import abs_squared, conjugate, exp2, log2, real, where
 from ._register import composite, no_out, numpy_function, numpy_primitive
 from ._shape import atleast_2d, concatenate, flip, moveaxis, normalize_axis_index, ravel, squeeze
 from ._ufunc_methods import fold_reduce
@@ -139,14 +139,18 @@ def _moment_args(name: str, out: Any, ddof: Any, correction: Any) -> Any:
     return ddof
 
 
+def _is_complex(a: Any) -> bool:
+    return np.iscomplexobj(value_of(a))
+
+
 def _variance(a: Any, axis: Any, dtype: Any, ddof: Any, keepdims: bool, where: Any, given_mean: Any) -> Any:
-    """``var`` written with fgrad operations: for `where=` and a given (possibly traced) `mean`."""
+    """``var`` written with fgrad operations: for `where=`, a given (possibly traced) `mean`,
+    and complex `a` (NumPy's ``mean(|a - mean|**2)``, real; the primitive's rule is for reals)."""
     if dtype is not None:
         a = cast(a, dtype=np.dtype(dtype))
     masked = {} if where is True else {"where": where}
     m = mean(a, axis=axis, keepdims=True, **masked) if given_mean is _NO_VALUE else given_mean
-    centered = a - m
-    total = sum(centered * centered, axis=axis, keepdims=keepdims, **masked)
+    total = sum(abs_squared(a - m), axis=axis, keepdims=keepdims, **masked)  # (real for complex a, as NumPy)
     va = value_of(a)
     counted = np.broadcast_to(np.asarray(where, dtype=bool), np.shape(va))
     count = np.sum(counted, axis=_normalize_axes(axis, np.ndim(va)), keepdims=keepdims)
@@ -162,6 +166,8 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
         where: Any = True, mean: Any = _NO_VALUE, correction: Any = _NO_VALUE) -> Any:
     """Variance (differentiable ``np.var``), with NumPy 2's `where`, `mean` and `correction`.
 
+    Of complex values it is NumPy's ``mean(abs(a - mean(a))**2)``, a real number.
+
     A given `mean` (it may be traced) is used as NumPy uses it, as the centre.
 
     Example:
@@ -171,7 +177,7 @@ def var(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
         array([-2., -1.,  3.,  0.])
     """
     ddof = _moment_args("var", out, ddof, correction)
-    if where is True and mean is _NO_VALUE:
+    if where is True and mean is _NO_VALUE and not _is_complex(a):
         return _var(a, axis, dtype, ddof=ddof, keepdims=keepdims)
     return _variance(a, axis, dtype, ddof, keepdims, where, mean)
 
@@ -187,7 +193,7 @@ def std(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any 
         array([-0.70710678,  0.70710678])
     """
     ddof = _moment_args("std", out, ddof, correction)
-    if where is True and mean is _NO_VALUE:
+    if where is True and mean is _NO_VALUE and not _is_complex(a):
         return _std(a, axis, dtype, ddof=ddof, keepdims=keepdims)
     return sqrt(_variance(a, axis, dtype, ddof, keepdims, where, mean))
 
@@ -432,7 +438,8 @@ def trapezoid(y: Any, x: Any = None, dx: float = 1.0, axis: int = -1) -> Any:
 @composite(np.cov)
 def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: Any = None,
         fweights: Any = None, aweights: Any = None, *, dtype: Any = None) -> Any:
-    """Covariance matrix of the variables in the rows (or columns, ``rowvar=False``) of `m`.
+    """Covariance matrix of the variables in the rows (or columns, ``rowvar=False``) of `m`;
+    of complex variables, NumPy's ``X @ conj(X).T / (n - ddof)`` (Hermitian).
 
     Frequency and analytic weights are not supported on traced values.
 
@@ -455,7 +462,8 @@ def cov(m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: An
         x = concatenate([x, other], axis=0)
     ddof = (0 if bias else 1) if ddof is None else ddof
     centered = x - mean(x, axis=1, keepdims=True)
-    return squeeze(matmul(centered, transpose(centered)) / (shape_of(x)[1] - ddof))
+    # NumPy's X @ X^H: complex variables are conjugated (conjugate is the identity on reals)
+    return squeeze(matmul(centered, transpose(conjugate(centered))) / (shape_of(x)[1] - ddof))
 
 
 @composite(np.corrcoef)
@@ -471,12 +479,15 @@ def corrcoef(x: Any, y: Any = None, rowvar: bool = True, *, dtype: Any = None) -
     c = cov(x, y, rowvar, dtype=dtype)
     if len(shape_of(c)) == 0:
         return c / c
-    d = sqrt(diagonal(c))
+    d = sqrt(real(diagonal(c)))  # (the variances: real, also for complex variables)
     return c / reshape(d, (-1, 1)) / d
 
 
 # ---------------------------------------------------------------- ufunc methods: np.add.reduce(x) ...
 def _logsumexp(a: Any, axis: Any, keepdims: bool, base2: bool) -> Any:
+    if _is_complex(a):  # (NumPy's logaddexp has no complex loop)
+        raise TypeError(f"ufunc '{'logaddexp2' if base2 else 'logaddexp'}' not supported for complex values "
+                        "(NumPy's neither): `logaddexp.reduce` does not support complex values")
     # Shifting by the (constant) maximum keeps exp from overflowing; it cancels exactly.
     shift = np.max(value_of(a), axis=axis, keepdims=True)
     shift = np.where(np.isfinite(shift), shift, 0.0)

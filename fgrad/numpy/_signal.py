@@ -108,7 +108,8 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period
     At a knot ``x == xp[j]`` the derivative in `x` is the slope of the segment to its
     right (of the last segment at ``xp[-1]``), and outside ``[xp[0], xp[-1]]`` it is 0,
     as in JAX. `left`/`right` (traced or not) are used outside the range; `period` must
-    be a plain number.
+    be a plain number. As in NumPy, `fp` (and then `left`/`right`) may be complex, the
+    sample points `x` and `xp` must be real.
 
     Example:
         >>> import numpy as np, fgrad, fgrad.numpy as fnp
@@ -118,7 +119,20 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period
         >>> fgrad.grad(lambda f: fnp.interp(0.25, xp, f))(fp)
         array([0.75, 0.25, 0.  ])
     """
-    xp, fp = (v if type(v) is Node else np.asarray(v, dtype=np.float64) for v in (xp, fp))
+    for arg, v in (("x", x), ("xp", xp)):
+        if np.iscomplexobj(value_of(v)):  # (NumPy refuses, or with `period` drops the imaginary part)
+            raise TypeError(f"`interp` does not support complex values of `{arg}` (got "
+                            f"{np.result_type(value_of(v))} of shape {np.shape(value_of(v))}): the sample "
+                            f"points must be real (only `fp` may be complex); pass np.real({arg}) if meant")
+    complex_fp = np.iscomplexobj(value_of(fp))
+    dtype = np.dtype(np.complex128 if complex_fp else np.float64)  # NumPy's
+    if not complex_fp:
+        for arg, v in (("left", left), ("right", right)):
+            if v is not None and np.iscomplexobj(value_of(v)):
+                raise TypeError(f"interp: `{arg}` must be real when `fp` is (got {np.result_type(value_of(v))}), "
+                                "as in NumPy")
+    xp = xp if type(xp) is Node else np.asarray(xp, dtype=np.float64)
+    fp = fp if type(fp) is Node else np.asarray(fp, dtype=dtype)
     if period is not None:
         if type(period) is Node:
             raise TypeError("interp: a traced `period` is not supported (pass a plain number)")
@@ -151,7 +165,7 @@ def interp(x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period
         y = where(flat, f1, slope * (x - x0) + f0)
     y = where(vx < vxp[0], fp[0] if left is None else left, y)
     y = where(vx > vxp[-1], fp[-1] if right is None else right, y)
-    return y if np.result_type(value_of(y)) == np.float64 else cast(y, dtype=np.dtype(np.float64))  # as NumPy's
+    return y if np.result_type(value_of(y)) == dtype else cast(y, dtype=dtype)  # as NumPy's
 
 
 # ---------------------------------------------------------------- gradient

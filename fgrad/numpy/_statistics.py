@@ -18,7 +18,7 @@ import numpy as np
 
 from .._core import Node, value_of
 from .._ops import _normalize_axes, cast, reshape, shape_of, sqrt, sum, transpose
-from ._elementwise import where
+from ._elementwise import abs_squared, where
 from ._indexing import take_along_axis
 from ._reductions import cumprod, cumsum, prod
 from ._register import composite, no_out, plain
@@ -105,7 +105,11 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
     """The quantiles; `weak`: q was a Python number, so the result has the data's precision (as NumPy)."""
     va = np.asarray(value_of(a))
     qv = np.asarray(value_of(q))
+    if va.dtype.kind == "c" and "median" not in name:  # (NumPy's medians sort complex values; quantiles refuse)
+        raise TypeError(f"{name}: a must be an array of real numbers (NumPy's {name} does not support complex "
+                        "values)")
     dtype = np.result_type(va.dtype, np.float16) if weak else np.result_type(va.dtype, qv.dtype, np.float16)
+    real_dtype = np.finfo(dtype).dtype  # of counts and weights (`dtype` itself for real data)
     if qv.size and not (np.all(qv >= 0) and np.all(qv <= 1)):
         raise ValueError("Percentiles must be in the range [0, 100]" if "percentile" in name
                          else "Quantiles must be in the range [0, 1]")
@@ -118,7 +122,7 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
     if vx.shape[-1] == 0:  # nothing to differentiate: NumPy's NaN result (and warning)
         return (np.nanquantile if ignore_nan else np.quantile)(va, qv, axis=axis, method=method, keepdims=keepdims)
     nan = np.isnan(vx)
-    n = np.sum(~nan, axis=-1).astype(dtype) if ignore_nan else vx.shape[-1]
+    n = np.sum(~nan, axis=-1).astype(real_dtype) if ignore_nan else vx.shape[-1]
     if ignore_nan and np.any(n == 0):
         warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
     # q's entries on one leading axis, then the batch: q * n broadcasts to (nq, *batch).
@@ -135,7 +139,7 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
     if type(gamma) is Node:
         gamma = moveaxis(gamma * np.ones(full), 0, -1)
     else:
-        gamma = np.moveaxis(np.broadcast_to(np.asarray(gamma, dtype=dtype), full), 0, -1)
+        gamma = np.moveaxis(np.broadcast_to(np.asarray(gamma, dtype=real_dtype), full), 0, -1)
     result = moveaxis(_lerp(at(lo), at(hi), gamma), -1, 0)
     undefined = (n == 0) if ignore_nan else nan.any(axis=-1)
     if np.any(undefined):
@@ -325,13 +329,14 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: A
         ddof = correction
     va = np.asarray(value_of(a))
     keep = ~np.isnan(va) if where is _NO_VALUE else ~np.isnan(va) & np.asarray(value_of(where), dtype=bool)
-    count = np.sum(keep, axis=axis, keepdims=True).astype(np.result_type(va.dtype, np.float16))
+    count = np.sum(keep, axis=axis, keepdims=True).astype(np.result_type(va.real.dtype, np.float16))  # (real)
     zeroed = _where(keep, a, 0.0)
     centred = _where(keep, zeroed - sum(zeroed, axis, keepdims=True) / np.maximum(count, 1), 0.0)
     dof = count - ddof
     if np.any(dof <= 0):
         warnings.warn("Degrees of freedom <= 0 for slice.", RuntimeWarning, stacklevel=3)
-    var = sum(centred * centred, axis, keepdims=True) / np.where(dof > 0, dof, np.nan)
+    # (|centred|^2: of complex values the variance is real, as NumPy's)
+    var = sum(abs_squared(centred), axis, keepdims=True) / np.where(dof > 0, dof, np.nan)
     if not _nan_keepdims(keepdims):
         var = squeeze(var, axis=_normalize_axes(axis, va.ndim)) if va.ndim else var
     return var if dtype is None else cast(var, dtype=np.dtype(dtype))

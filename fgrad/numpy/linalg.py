@@ -228,8 +228,9 @@ def _vector_norm(x: Any, ord: Any, axes: tuple, keepdims: bool) -> Any:  # noqa:
         return max(absolute(x), axes, keepdims=keepdims)
     if ord == -np.inf:
         return min(absolute(x), axes, keepdims=keepdims)
-    if ord == 0:  # the number of nonzeros: piecewise constant
-        return np.sum(value_of(x) != 0, axis=axes, keepdims=keepdims).astype(np.result_type(value_of(x), float))
+    if ord == 0:  # the number of nonzeros: piecewise constant, of x's real precision (as NumPy's)
+        vx = np.asarray(value_of(x))
+        return np.sum(vx != 0, axis=axes, keepdims=keepdims).astype(vx.real.dtype if vx.dtype.kind in "fc" else float)
     if ord == 1:
         return sum(absolute(x), axis=axes, keepdims=keepdims)
     return sum(absolute(x) ** ord, axis=axes, keepdims=keepdims) ** (1.0 / ord)
