@@ -6,16 +6,33 @@ Example:
     np.float64(12.0)
 """
 
-from ._checks import check_grads, numerical_grad
+from typing import TYPE_CHECKING
+
 from ._core import Node, Primitive, UnexpectedTracerError, defvjp, primitive
 from ._custom import custom_vjp
-from ._dot import render, to_dot
 from ._forward import jvp, linearize
 from ._graph import Graph, graph_of, name, trace
-from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from ._ops import stop_gradient
 from ._transforms import grad, value_and_grad, vjp
-from . import numpy, optimize, tree
+from . import tree
+
+# Loaded on first use (PEP 562), so that `import fgrad` costs little more than NumPy's
+# own import (benchmarks/w7_import.py): name -> the module that defines it. fgrad.numpy
+# (the largest part) is also loaded by the first trace, before a traced value can reach
+# NumPy's dispatch (`fgrad._core.new_level`).
+_LAZY = {
+    "check_grads": "._checks", "numerical_grad": "._checks",
+    "render": "._dot", "to_dot": "._dot",
+    "hessian": "._jacobians", "hvp": "._jacobians", "jacfwd": "._jacobians",
+    "jacobian": "._jacobians", "jacrev": "._jacobians",
+    "numpy": ".numpy", "optimize": ".optimize",
+}
+
+if TYPE_CHECKING:  # what static tools (type checkers, the API reference's griffe) see
+    from ._checks import check_grads, numerical_grad
+    from ._dot import render, to_dot
+    from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
+    from . import numpy, optimize
 
 __version__ = "0.1.0"
 
@@ -34,3 +51,23 @@ __all__ = [
     # errors
     "UnexpectedTracerError",
 ]
+
+
+def __getattr__(attr: str):  # noqa: ANN202
+    """The names of `_LAZY`, imported on first access (then cached in the module)."""
+    home = _LAZY.get(attr)
+    if home is None:
+        # JAX's and autograd's names that fgrad lacks say what to use instead
+        from ._missing import missing_attribute
+
+        raise missing_attribute(attr)
+    import importlib
+
+    module = importlib.import_module(home, __name__)
+    value = module if home == "." + attr else getattr(module, attr)
+    globals()[attr] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))

@@ -61,11 +61,26 @@ def new_level(transform: str = "new_level", fun: Any = None) -> int:
     `transform` and `fun` only name the level in the error for an escaped Node.
     """
     global _TOP
+    if _NUMPY_UNLOADED:
+        _load_numpy()
     origin = (transform, _function_name(fun))
     with _LEVELS_LOCK:
         _TOP = level = _next_level()  # (the highest yet: levels increase)
         _LIVE[level] = origin
     return level
+
+
+# `import fgrad` leaves fgrad.numpy unloaded (it is most of fgrad's import time); its
+# registrations (np.* dispatch on traced values, ndarray methods of Node) must be in
+# place before a traced value exists, so the first trace loads it.
+_NUMPY_UNLOADED = True
+
+
+def _load_numpy() -> None:
+    global _NUMPY_UNLOADED
+    import fgrad.numpy  # noqa: F401
+
+    _NUMPY_UNLOADED = False
 
 
 def end_level(level: int) -> None:

@@ -37,7 +37,8 @@ from ._ranges import *  # noqa: F401,F403
 from ._signal import *  # noqa: F401,F403
 from ._special import *  # noqa: F401,F403
 from ._statistics import *  # noqa: F401,F403
-from . import random  # noqa: F401 - NumPy's own random module (samples are constants)
+# `random` (NumPy's own random module: samples are constants) is imported on first use,
+# by `__getattr__` below: numpy.random is a third of this package's import time.
 from . import fft  # noqa: F401 - differentiable numpy.fft
 
 __all__ = sorted({
@@ -60,6 +61,10 @@ __test__.update({
 
 def __getattr__(name: str):  # noqa: ANN202
     """Plain NumPy names (``finfo``, ``ndarray``, ``errstate``...); see fgrad.numpy._fallback."""
+    if name == "random":
+        import importlib
+
+        return importlib.import_module(__name__ + ".random")
     from ._fallback import numpy_attribute
 
     return numpy_attribute(name)
