@@ -1,0 +1,111 @@
+"""docs/performance.md shows the committed results, and only them.
+
+The page's generated blocks (the targets table that opens it, the full tables at its
+end) and the charts in docs/charts/ are made by ``python -m benchmarks.charts --docs``
+from benchmarks/published/latest.json. Here: regenerating them from that file gives
+exactly what is committed, each chart records the digest of the numbers it draws, and
+the targets are read correctly from a results file.
+"""
+
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import charts, summary  # noqa: E402
+from benchmarks.harness import Row  # noqa: E402
+from extras_support import requires_extra  # noqa: E402
+
+PAGE = REPO / "docs" / "performance.md"
+SVG = "{http://www.w3.org/2000/svg}"
+FIX = "run `python -m benchmarks.charts --docs` after changing benchmarks/published/"
+
+
+@pytest.fixture(scope="module")
+def published():
+    return summary.load(summary.PUBLISHED)
+
+
+def test_the_published_results_are_a_full_run(published):
+    assert published.meta["command"] == "python -m benchmarks", "publish a full run, not --quick or --only"
+    assert {r.workload for r in published.rows} >= {"W1", "W2", "W3", "W4", "W5", "W6"}
+    assert not [r for r in published.rows if r.status.startswith(("MISMATCH", "ERROR"))]
+    # the Markdown beside it is the same run
+    from benchmarks.__main__ import markdown_report
+
+    workloads = list(dict.fromkeys(r.workload for r in published.rows))
+    md = (summary.PUBLISHED / "latest.md").read_text(encoding="utf-8")
+    assert markdown_report(list(published.rows), published.meta, workloads) + "\n" == md
+
+
+def test_the_page_is_what_the_committed_results_give(published):
+    text = PAGE.read_text(encoding="utf-8")
+    assert charts.render_page(text, published) == text, FIX
+
+
+def test_the_page_opens_with_the_headline_chart_and_table(published):
+    text = PAGE.read_text(encoding="utf-8")
+    body = text.split("\n## ", 1)[0]  # before the first section
+    assert "](charts/performance-overview.svg)" in body
+    assert summary.headline_markdown(published) in body
+    table_lines = [line for line in body.splitlines() if line.startswith("| W")]
+    assert len(table_lines) == len(summary.headline(published)) == 7
+
+
+def test_every_chart_shown_is_committed_and_drawn_from_the_committed_results(published):
+    text = PAGE.read_text(encoding="utf-8")
+    shown = set(re.findall(r"\]\(charts/([\w-]+)\.svg\)", text))
+    assert shown == set(charts.CHARTS), f"the page shows {sorted(shown)}; benchmarks.charts draws {sorted(charts.CHARTS)}"
+    for name, (data_of, *_rest) in charts.CHARTS.items():
+        root = ET.parse(REPO / "docs" / "charts" / f"{name}.svg").getroot()
+        description = root.find(f".//{SVG}metadata").itertext()
+        recorded = " ".join(t.strip() for t in description if t.strip())
+        assert f"benchmarks.charts {name} data {charts.digest(data_of(published))}" in recorded, f"{name}.svg: {FIX}"
+
+
+def _texts(path: Path) -> list[str]:
+    root = ET.parse(path).getroot()
+    return sorted("".join(t.itertext()).strip() for t in root.iter(f"{SVG}text"))
+
+
+@requires_extra("docs", "matplotlib")
+def test_redrawing_the_charts_gives_the_same_labels(published, tmp_path):
+    # Byte equality would tie the test to one matplotlib version; the labels (every
+    # number and name the charts print) are what must not drift.
+    for path in charts.draw(published, tmp_path, "svg"):
+        assert _texts(path) == _texts(REPO / "docs" / "charts" / path.name), f"{path.name}: {FIX}"
+
+
+def test_the_headline_reads_the_numbers_of_a_run():
+    rows = [
+        Row("W1", "goldstein (1, 1)", "fgrad", "ok", 1.0e-4), Row("W1", "goldstein (1, 1)", "autograd", "ok", 5.0e-4),
+        Row("W1", "goldstein (1, 1)", "dezero", "ok", 4.0e-4), Row("W1", "goldstein (1, 1)", "torch", "ok", 0.9e-4),
+        Row("W3", "n=1e7", "fgrad", "ok", 1.1, {"peak extra / input": 5.0}),
+        Row("W3", "n=1e7", "hand-written NumPy", "ok", 1.0, {"peak extra / input": 5.0}),
+        Row("W6", "mlp", "fgrad", "ok", 7.1e-4), Row("W6", "mlp", "autograd", "ok", 1.0e-3),
+    ]
+    lines = {line.target.split()[0]: line for line in summary.headline(summary.Results({}, rows))}
+    assert sorted(lines) == ["W1", "W3", "W6"]  # only the workloads measured
+    # torch at 0.9× fgrad's time: fgrad is not faster, so W1 is not met
+    assert lines["W1"].figure == "100 µs: 0.20× autograd, 0.25× DeZero, 1.11× torch" and lines["W1"].met is False
+    assert lines["W3"].figure == "time 1.10×, memory 1.00×" and lines["W3"].met is True
+    assert lines["W6"].figure == "710 µs: 0.71× autograd" and lines["W6"].met is False
+
+
+def test_a_page_without_its_generated_blocks_is_refused(published):
+    with pytest.raises(ValueError, match="generated blocks"):
+        charts.render_page("# Performance\n", published)
+
+
+def test_the_charts_command_draws_a_results_directory(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    (tmp_path / "latest.json").write_text((summary.PUBLISHED / "latest.json").read_text(encoding="utf-8"))
+    assert charts.main(["--results", str(tmp_path), "--format", "png"]) == 0
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(f"{n}.png" for n in charts.CHARTS)
+    assert os.path.getsize(tmp_path / "charts" / "performance-overview.png") > 10_000
