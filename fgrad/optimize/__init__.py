@@ -14,6 +14,7 @@ Example:
 
 from ._gradient_descent import gradient_descent
 from ._newton import newton
+from ._plot import plot_path
 from ._result import Iteration, OptimizeResult
 
-__all__ = ["Iteration", "OptimizeResult", "gradient_descent", "newton"]
+__all__ = ["Iteration", "OptimizeResult", "gradient_descent", "newton", "plot_path"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 import numpy as np
@@ -83,6 +83,17 @@ class OptimizeResult:
     def summary(self) -> str:
         """The history as an aligned table (as printed with ``progress=True``) and the message."""
         return table(self.history) + "\n" + self.message
+
+    def plot(self, f: Callable[[Any], Any] | None = None, **options: Any) -> Any:
+        """Draw the iterates as a path over the contours of ``f``; returns the matplotlib Axes.
+
+        The same as ``fgrad.optimize.plot_path(self, f, **options)``: see `plot_path` for
+        the options (``ax``, ``levels``, ``bounds``, ...) and an example. Needs matplotlib
+        (``pip install 'fgrad[plot]'``).
+        """
+        from ._plot import plot_path
+
+        return plot_path(self, f, **options)
 
     def __repr__(self) -> str:
         n = len(self.history)
