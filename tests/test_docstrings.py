@@ -7,14 +7,21 @@ import pkgutil
 import pytest
 
 import fgrad
+from extras_support import import_extra
 
 MODULES = sorted(
     m.name for m in pkgutil.walk_packages(fgrad.__path__, prefix="fgrad.") if not m.name.endswith("__main__")
 ) + ["fgrad"]
 
 
+# Modules whose examples need an optional extra: (extra, module), skipped where it is missing.
+NEEDS_EXTRA = {"fgrad.optimize._plot": ("plot", "matplotlib")}
+
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name):
+    if name in NEEDS_EXTRA:
+        import_extra(*NEEDS_EXTRA[name])
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
