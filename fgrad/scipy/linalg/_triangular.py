@@ -94,8 +94,8 @@ def solve_triangular(a: Any, b: Any, trans: Any = 0, lower: bool = False, unit_d
 def cho_factor(a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True) -> tuple[Any, bool]:
     """The Cholesky factor of a symmetric positive definite `a`, packed as SciPy packs it: ``(c, lower)``.
 
-    The factor fills the lower (or upper) triangle of `c`; the other triangle holds
-    `a`'s own entries, as SciPy leaves them. Differentiable in `a`: the factor reads the
+    The factor fills the lower (or upper) triangle of `c`; the other triangle is as
+    SciPy leaves it (`a`'s own entries before SciPy 1.18, zeros since). Differentiable in `a`: the factor reads the
     triangle of `a` it lives in (as `fgrad.numpy.linalg.cholesky`), to any order.
 
     Example:
@@ -112,8 +112,15 @@ def cho_factor(a: Any, lower: bool = False, overwrite_a: bool = False, check_fin
     if len(sa) != 2 or sa[0] != sa[1]:
         raise ValueError(f"cho_factor on traced values: `a` must be a square matrix, got shape {sa}")
     if lower:
-        return fnp.linalg.cholesky(a) + fnp.triu(a, 1), True
-    return _T(fnp.linalg.cholesky(_T(a))) + fnp.tril(a, -1), False
+        factor = fnp.linalg.cholesky(a)
+        return (factor + fnp.triu(a, 1) if _KEEPS_OTHER_TRIANGLE else factor), True
+    factor = _T(fnp.linalg.cholesky(_T(a)))
+    return (factor + fnp.tril(a, -1) if _KEEPS_OTHER_TRIANGLE else factor), False
+
+
+# SciPy before 1.18 leaves `a`'s entries in the triangle the factor does not use; 1.18
+# zeroes it. The traced version follows the SciPy at hand (asked once, on a 2x2 matrix).
+_KEEPS_OTHER_TRIANGLE = bool(sl.cho_factor(np.array([[4.0, 2.0], [2.0, 3.0]]))[0][1, 0] != 0)
 
 
 def cho_solve(c_and_lower: tuple[Any, bool], b: Any, overwrite_b: bool = False, check_finite: bool = True) -> Any:
