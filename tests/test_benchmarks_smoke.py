@@ -96,8 +96,9 @@ def test_frameworks_are_timed_in_turn_batch_by_batch():
                                    "b": lambda: (lambda: order.append("b") or 2.0)},
                     check=lambda r: close(r, 2.0), settings=Settings(repeats=3, min_batch=0.0))
     assert [r.framework for r in rows] == ["a", "b"] and all(r.seconds > 0 for r in rows)
-    # each checked once, then one batch of one call each, round by round
-    assert order == ["a", "b"] + ["a", "b"] * 3
+    # each checked, then called once more to size its batches (untimed one-time costs stay out
+    # of the plan), then one batch of one call each, round by round
+    assert order == ["a", "a", "b", "b"] + ["a", "b"] * 3
 
 
 def test_the_run_restarts_with_the_allocator_thresholds_fixed(monkeypatch):
