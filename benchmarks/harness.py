@@ -147,6 +147,11 @@ def interleaved_medians(calls: Mapping[str, Callable[[], Any]], plans: Mapping[s
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+# First calls shorter than this are repeated to size the plan (longer ones are timed one
+# per batch anyway, and repeating a 10-second call would only cost time).
+_RESIZE_BELOW = 1.0
+
+
 def run_case(
     workload: str,
     case: str,
@@ -181,13 +186,16 @@ def run_case(
             rows[name] = Row(workload, case, name, f"skipped: {e}")
             continue
         try:
-            result = fn()
-            # The plan is sized on a second call: a first one may pay one-time costs (imports
-            # done lazily, caches filled), and sized on it a fast call would be timed one at a
-            # time, cold after each collection (fgrad's W1 read 400 µs instead of 130).
             start = time.perf_counter()
-            fn()
+            result = fn()
             first = time.perf_counter() - start
+            if first < _RESIZE_BELOW:
+                # A first call may pay one-time costs (imports done lazily, caches filled);
+                # sized on it, a fast call would be timed one at a time, cold after each
+                # collection (fgrad's W1 read 400 µs instead of 130): size on a second one.
+                start = time.perf_counter()
+                fn()
+                first = time.perf_counter() - start
         except Exception as e:  # a peer failing on this workload is reported, not fatal
             rows[name] = Row(workload, case, name, f"ERROR: {type(e).__name__}: {e}".splitlines()[0][:160])
             continue
