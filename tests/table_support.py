@@ -94,3 +94,15 @@ BINARY = [((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 2))
 MATRIX = [(2, 3)]
 CUBE = [(2, 3, 4)]
 SQUARE = [(3, 3), (2, 3, 3)]
+
+
+def argument_shapes(case) -> tuple:
+    """A case is one shape (one argument) or a tuple of shapes."""
+    return case if case and isinstance(case[0], tuple) else (case,)
+
+
+def float64_arguments(r, shapes: tuple, seed: int) -> tuple:
+    """Arguments drawn from the row's domains: float64 arrays, scalars as Python floats."""
+    rng = numpy.random.default_rng(seed)
+    domains = r.domain if isinstance(r.domain, tuple) else (r.domain,) * len(shapes)
+    return tuple(d(rng, s) if s else float(d(rng, (1,))[0]) for d, s in zip(domains, shapes))

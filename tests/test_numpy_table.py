@@ -252,15 +252,10 @@ ROWS += [r for path in sorted(pathlib.Path(__file__).parent.glob("table_rows_*.p
          for r in importlib.import_module(path.stem).ROWS]
 
 
-def _argument_shapes(case) -> tuple:
-    """A case is one shape (one argument) or a tuple of shapes."""
-    return case if case and isinstance(case[0], tuple) else (case,)
-
-
 def _cases():
     for r in ROWS:
         for case in r.shapes:
-            shapes = _argument_shapes(case)
+            shapes = argument_shapes(case)
             for ns in r.namespaces:
                 for dtype in ("float64", "float32"):
                     yield pytest.param(r, shapes, ns, dtype, id=f"{r.name}-{'x'.join(map(str, shapes))}-{ns}-{dtype}")
@@ -269,9 +264,7 @@ def _cases():
 def _arguments(r: Row, shapes: tuple, seed: int, dtype: str = "float64") -> tuple:
     """Arguments drawn from the row's domains: arrays of `dtype`, scalars as Python floats
     (float64) or NumPy float32 scalars."""
-    rng = numpy.random.default_rng(seed)
-    domains = r.domain if isinstance(r.domain, tuple) else (r.domain,) * len(shapes)
-    args = tuple(d(rng, s) if s else float(d(rng, (1,))[0]) for d, s in zip(domains, shapes))
+    args = float64_arguments(r, shapes, seed)
     if dtype == "float64":
         return args
     return tuple(numpy.asarray(a, dtype) if s else numpy.dtype(dtype).type(a) for a, s in zip(args, shapes))
@@ -343,7 +336,7 @@ def test_function_table_on_complex_values(r: Row):
     """Every row on complex arguments: NumPy's values and derivatives checked along both
     directions to second order, or a TypeError naming a function that refuses complex
     values; never a wrong number. (Rows NumPy itself refuses on complex values pass.)"""
-    args = _complex_arguments(r, _argument_shapes(r.shapes[0]))
+    args = _complex_arguments(r, argument_shapes(r.shapes[0]))
     with numpy.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -373,7 +366,7 @@ _NUMPY_VERSION = tuple(int(p) for p in numpy.__version__.split(".")[:2])
 
 @pytest.mark.parametrize("r", [r for r in ROWS if len(r.namespaces) == 2], ids=lambda r: r.name)
 def test_numpy_calls_record_the_same_primitives_as_fgrad_numpy(r: Row):
-    args = _arguments(r, _argument_shapes(r.shapes[-1]), seed=1)
+    args = _arguments(r, argument_shapes(r.shapes[-1]), seed=1)
     assert _recorded_primitives(lambda *xs: r.fun(numpy, *xs), args) == \
         _recorded_primitives(lambda *xs: r.fun(fnp, *xs), args)
 

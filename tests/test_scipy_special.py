@@ -20,7 +20,7 @@ import pytest
 import fgrad
 from extras_support import import_extra
 from fgrad.tree import tree_flatten
-from table_support import UNARY, BINARY, Row, positive, real, row
+from table_support import UNARY, BINARY, Row, argument_shapes, float64_arguments, positive, real, row
 
 scipy_special = import_extra("scipy", "scipy.special")
 fsp = import_extra("scipy", "fgrad.scipy.special")
@@ -94,16 +94,6 @@ ROWS = [
 ]
 
 
-def _argument_shapes(case) -> tuple:
-    return case if case and isinstance(case[0], tuple) else (case,)
-
-
-def arguments(r: Row, shapes: tuple, seed: int) -> tuple:
-    rng = numpy.random.default_rng(seed)
-    domains = r.domain if isinstance(r.domain, tuple) else (r.domain,) * len(shapes)
-    return tuple(d(rng, s) if s else float(d(rng, (1,))[0]) for d, s in zip(domains, shapes))
-
-
 def assert_tree_equal(got, want, exact: bool, rtol: float) -> None:
     got_leaves, got_def = tree_flatten(got)
     want_leaves, want_def = tree_flatten(want)
@@ -119,14 +109,14 @@ def assert_tree_equal(got, want, exact: bool, rtol: float) -> None:
 def cases(rows):
     for r in rows:
         for case in r.shapes:
-            shapes = _argument_shapes(case)
+            shapes = argument_shapes(case)
             for ns in r.namespaces:
                 yield pytest.param(r, shapes, ns, id=f"{r.name}-{'x'.join(map(str, shapes))}-{ns}")
 
 
 def run_row(r: Row, shapes: tuple, namespace, reference_namespace, rtol: float = 1e-12) -> None:
     """Plain: exactly the reference; traced: the same value, and derivatives of orders 1..r.order."""
-    args = arguments(r, shapes, seed=zlib.crc32(r.name.encode()) % 1000)
+    args = float64_arguments(r, shapes, seed=zlib.crc32(r.name.encode()) % 1000)
     reference = r.fun(reference_namespace, *args)
     f = lambda *xs: r.fun(namespace, *xs)  # noqa: E731
     assert_tree_equal(f(*args), reference, exact=True, rtol=rtol)
