@@ -25,13 +25,14 @@ _LAZY = {
     "render": "._dot", "to_dot": "._dot",
     "hessian": "._jacobians", "hvp": "._jacobians", "jacfwd": "._jacobians",
     "jacobian": "._jacobians", "jacrev": "._jacobians",
-    "numpy": ".numpy", "optimize": ".optimize",
+    "numpy": ".numpy", "optimize": ".optimize", "vmap": "._vmap",
 }
 
 if TYPE_CHECKING:  # what static tools (type checkers, the API reference's griffe) see
     from ._checks import check_grads, numerical_grad
     from ._dot import render, to_dot
     from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
+    from ._vmap import vmap
     from . import numpy, optimize
 
 __version__ = "0.1.0"
@@ -39,7 +40,7 @@ __version__ = "0.1.0"
 __all__ = [
     # transforms
     "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
-    "hessian", "hvp", "stop_gradient",
+    "hessian", "hvp", "vmap", "stop_gradient",
     # defining differentiable operations
     "primitive", "defvjp", "custom_vjp",
     # graphs

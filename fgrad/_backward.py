@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from ._complex import STATE as _COMPLEX, real_part_for
-from ._core import Node, split_inputs, value_of
+from ._batching import per_example
+from ._core import BatchedConversionError, Node, split_inputs, value_of
 from ._kernels import lend
 from ._ops import add, shape_of
 
@@ -270,8 +271,11 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
             elif lent:
                 contribution = _call_lending(rule, g, ans, args, params)
             else:
-                # (unpacking an empty read-only mapping costs more than the test)
-                contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+                try:
+                    # (unpacking an empty read-only mapping costs more than the test)
+                    contribution = rule(g, ans, *args, **params) if params else rule(g, ans, *args)
+                except BatchedConversionError:  # inside vmap, a rule that looks at values
+                    contribution = per_example(rule, (g, ans, *args), dict(params))
             if checks:  # a user's rule: its cotangent must fit its argument (fgrad never reshapes it)
                 check_cotangent(prim.name, i, contribution, args[i])
             if complex_values:

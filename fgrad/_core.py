@@ -47,6 +47,14 @@ _next_level: Callable[[], int] = itertools.count(1).__next__
 # transform's own Nodes) with one comparison of ints, a quarter of a dict lookup.
 _LIVE: dict[int, tuple[str, str]] = {}
 _TOP = 0
+# Each level has an interpreter: what `bind` does with a primitive application whose
+# highest level it is. The reverse-mode tape (record a Node) is the default, written
+# inline in `bind` for speed; the others (vmap's batching) are listed here by level.
+# `_TAPE_TOP` is `_TOP` when the highest live level is a tape, else 0: `bind` compares
+# its top level with it once, and only a mismatch (an outer level, a batching level,
+# an ended one) costs a lookup.
+_INTERPRETERS: dict[int, Any] = {}
+_TAPE_TOP = 0
 # What opened the levels that ended last, only to name it in the error (bounded: a
 # program calling `grad` in a loop must not grow a table).
 _ENDED: deque[tuple[int, tuple[str, str]]] = deque(maxlen=1024)
@@ -55,18 +63,23 @@ _ENDED: deque[tuple[int, tuple[str, str]]] = deque(maxlen=1024)
 _LEVELS_LOCK = threading.Lock()
 
 
-def new_level(transform: str = "new_level", fun: Any = None) -> int:
+def new_level(transform: str = "new_level", fun: Any = None, interpreter: Any = None) -> int:
     """Open a new trace level: live (Nodes of it may be computed with) until `end_level`.
 
     `transform` and `fun` only name the level in the error for an escaped Node.
+    `interpreter` handles the primitive applications whose highest level this is: an
+    object with ``process(prim, args, params, level)``; None is the reverse-mode tape.
     """
-    global _TOP
+    global _TOP, _TAPE_TOP
     if _NUMPY_UNLOADED:
         _load_numpy()
     origin = (transform, _function_name(fun))
     with _LEVELS_LOCK:
         _TOP = level = _next_level()  # (the highest yet: levels increase)
         _LIVE[level] = origin
+        if interpreter is not None:
+            _INTERPRETERS[level] = interpreter
+        _TAPE_TOP = 0 if interpreter is not None else level
     return level
 
 
@@ -85,14 +98,16 @@ def _load_numpy() -> None:
 
 def end_level(level: int) -> None:
     """Mark `level`'s trace as ended: computing with its Nodes raises from now on."""
-    global _TOP
+    global _TOP, _TAPE_TOP
     with _LEVELS_LOCK:
         origin = _LIVE.pop(level, None)
         if origin is None:
             return
         _ENDED.append((level, origin))
+        _INTERPRETERS.pop(level, None)
         if level == _TOP:
             _TOP = max(_LIVE, default=0)
+        _TAPE_TOP = 0 if _TOP in _INTERPRETERS else _TOP
 
 
 def _function_name(fun: Any) -> str:
@@ -292,9 +307,11 @@ class Node(_NodeSlots):
         # Every value a Node holds (ndarray, NumPy scalar, inner Node) has `.shape`;
         # reading it directly avoids np.shape's dispatch on this hot path (unbroadcast).
         try:
-            return self.value.shape
+            shape = self.value.shape
         except AttributeError:
-            return np.shape(self.value)
+            shape = np.shape(self.value)
+        # a batched value holds the batch along its first axis; fun sees one example
+        return shape[1:] if self.primitive is BATCHED else shape
 
     @property
     def ndim(self) -> int:
@@ -306,7 +323,7 @@ class Node(_NodeSlots):
 
     @property
     def dtype(self) -> np.dtype:
-        return value_of(self).dtype
+        return plain_value(self).dtype
 
     def __len__(self) -> int:
         shape = self.shape
@@ -318,25 +335,28 @@ class Node(_NodeSlots):
         return (self[i] for i in range(len(self)))
 
     def __repr__(self) -> str:
-        v = value_of(self)
+        v = plain_value(self)
+        if is_batched(self):
+            per_example = ",".join(map(str, self.shape))
+            return f"Batched({_short_dtype(v.dtype)}[{per_example}], {v.shape[0]} examples)"
         shape = ",".join(map(str, np.shape(v)))
         text = np.array2string(np.asarray(v), threshold=6, separator=" ") if np.ndim(v) else repr(v.item())
         return f"Node({_short_dtype(v.dtype)}[{shape}] = {text})"
 
     def __format__(self, spec: str) -> str:
-        return format(value_of(self), spec)
+        return format(_concrete(self, "format"), spec)
 
     # ----- reading the value: define-by-run control flow -----
     def __bool__(self) -> bool:
-        return bool(value_of(self))
+        return bool(_concrete(self, "bool"))
 
     def __int__(self) -> int:
-        return int(value_of(self))
+        return int(_concrete(self, "int"))
 
     def __round__(self, ndigits: int | None = None) -> Any:
         # Piecewise constant, derivative zero: a plain value, as `np.round(x)` gives; for
         # a scalar what Python's round of the value gives (an int without `ndigits`).
-        v = value_of(self)
+        v = _concrete(self, "round")
         if np.ndim(v):
             return np.round(v, ndigits or 0)
         return round(v) if ndigits is None else round(v, ndigits)
@@ -345,6 +365,8 @@ class Node(_NodeSlots):
     __complex__ = _refuse_float_conversion
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if is_batched(self):
+            _concrete(self, "np.asarray")
         name = _numpy_caller()
         where = f" (in np.{name})" if name else ""
         call = f"fgrad.numpy.{name or '<function>'}"
@@ -360,25 +382,25 @@ class Node(_NodeSlots):
         )
 
     def __lt__(self, other: Any) -> Any:
-        return value_of(self) < value_of(other)
+        return _compare(np.less, self, other)
 
     def __le__(self, other: Any) -> Any:
-        return value_of(self) <= value_of(other)
+        return _compare(np.less_equal, self, other)
 
     def __gt__(self, other: Any) -> Any:
-        return value_of(self) > value_of(other)
+        return _compare(np.greater, self, other)
 
     def __ge__(self, other: Any) -> Any:
-        return value_of(self) >= value_of(other)
+        return _compare(np.greater_equal, self, other)
 
     # `==` compares values like NumPy does (so `np.where(x == 0, ...)` means what it says);
     # hashing stays by identity, and since identity hashes of live objects never collide,
     # dictionaries keyed by Nodes never call this.
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return value_of(self) == value_of(other)
+        return _compare(np.equal, self, other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return value_of(self) != value_of(other)
+        return _compare(np.not_equal, self, other)
 
     __hash__ = object.__hash__
 
@@ -477,6 +499,28 @@ class Node(_NodeSlots):
     def __floordiv__(self, other: Any) -> Any:
         return np.floor_divide(self, other)
 
+    # masks combined inside vmap (`(x > 0) & (x < 1)` of batched values); plain values out
+    def __and__(self, other: Any) -> Any:
+        return np.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Any:
+        return np.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Any:
+        return np.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Any:
+        return np.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Any:
+        return np.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Any:
+        return np.bitwise_xor(other, self)
+
+    def __invert__(self) -> Any:
+        return np.invert(self)
+
     def __rfloordiv__(self, other: Any) -> Any:
         return np.floor_divide(other, self)
 
@@ -546,10 +590,63 @@ make_node: Callable[..., Node] = _NodeBuilder  # type: ignore[assignment]
 
 
 def value_of(x: Any) -> Any:
-    """The plain NumPy value under any number of trace levels (no derivative)."""
+    """`x` without derivative information: its value under every reverse-mode level.
+
+    A value batched by `vmap` stays batched (its examples are not a derivative): the
+    result is then a batched value holding the examples' plain values.
+    """
+    while type(x) is Node:
+        if x.primitive is BATCHED:
+            inner = value_of(x.value)
+            return x if inner is x.value else make_node(inner, BATCHED, (), _NO_PARAMS, x.level, None, next_seq())
+        x = x.value
+    return x
+
+
+def plain_value(x: Any) -> Any:
+    """The NumPy value under every level, batch axes included (for dtypes and messages)."""
     while type(x) is Node:
         x = x.value
     return x
+
+
+def is_batched(x: Any) -> bool:
+    """Whether `x` is a value batched by `vmap` (at its outermost level)."""
+    return type(x) is Node and x.primitive is BATCHED
+
+
+def _compare(ufunc: Any, a: Any, b: Any) -> Any:
+    """A comparison of values: piecewise constant, so a plain result (batched inside vmap)."""
+    a, b = value_of(a), value_of(b)
+    if type(a) is Node or type(b) is Node:  # a batched value: fgrad.numpy's comparison batches it
+        return ufunc(a, b)
+    return _PLAIN_OPERATORS[ufunc](a, b)
+
+
+# (the operators themselves on plain values: the result NumPy's `x < y` gives, scalars included)
+_PLAIN_OPERATORS = {np.less: operator.lt, np.less_equal: operator.le, np.greater: operator.gt,
+                    np.greater_equal: operator.ge, np.equal: operator.eq, np.not_equal: operator.ne}
+
+
+class BatchedConversionError(TypeError):
+    """A value batched by `vmap` was converted to a plain value (``bool(x)``, ``np.asarray(x)``).
+
+    Each example has its own value, so no single plain value exists. fgrad's own
+    functions that inspect values catch this and run once per example instead.
+    """
+
+
+def _concrete(x: "Node", conversion: str) -> Any:
+    """The plain value for a Python conversion (``bool(x)``, ``int(x)``): none exists for a batched value."""
+    v = value_of(x)
+    if type(v) is Node:
+        raise BatchedConversionError(
+            f"{conversion}() of a value batched by vmap: each example has its own value, so Python "
+            "control flow (`if x > 0:`, `int(n)`) cannot depend on it inside vmap. Compute both "
+            "branches and pick with `np.where(cond, a, b)` (or fgrad.numpy.where), or loop "
+            "over the examples outside vmap."
+        )
+    return v
 
 
 def is_node(x: Any) -> bool:
@@ -626,6 +723,16 @@ class Primitive:
     __copy__ = __deepcopy__ = the_record_itself
 
 
+def _batched_marker(*args: Any, **params: Any) -> Any:  # pragma: no cover - never applied
+    raise AssertionError("the batched-value marker is a record kind, not an operation")
+
+
+# The `primitive` of a value batched by `vmap`: a Node of a batching level whose value
+# holds every example along its first axis (see fgrad._batching). It is not an
+# operation: such Nodes have no inputs and no rules.
+BATCHED = Primitive("batched", _batched_marker)
+
+
 # NumPy's arithmetic on float64 *scalars* (the `+` of np.float64) computes exactly what
 # the ufunc does, same IEEE result, type and warnings, but without the ufunc machinery's
 # ~0.5 µs of dispatch; in scalar-heavy code that dispatch was a third of the time of
@@ -693,6 +800,16 @@ def top_level(values: Any) -> int:
     return top
 
 
+def _batched_parameter_level(params: Mapping[str, Any]) -> int:
+    """The highest level of a batched value among `params` (an index, inside a tuple too); 0 if none."""
+    top = 0
+    for v in params.values():
+        for x in (v if type(v) is tuple or type(v) is list else (v,)):
+            if type(x) is Node and x.primitive is BATCHED and x.level > top:
+                top = x.level
+    return top
+
+
 def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any:
     """Apply `prim` to `args`, recording a Node at the highest trace level present.
 
@@ -702,6 +819,10 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
     lower-level Node is still among the arguments (nested transforms), which is the
     only case that needs to recurse.
     """
+    if _INTERPRETERS and params:  # inside vmap: an index computed from the examples (`x[np.argmax(x)]`)
+        level = _batched_parameter_level(params)
+        if level > top_level(args):
+            return _INTERPRETERS[level].process(prim, args, params, level)
     n = len(args)
     if n == 2:  # binary and unary, the common cases, without the bookkeeping of more
         a, b = args
@@ -721,8 +842,10 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
             top = lb
             b = b.value
             tb = type(b)
-        if top != _TOP and top not in _LIVE:  # (see _LIVE)
+        if top != _TAPE_TOP and top not in _LIVE:  # (see _LIVE and _TAPE_TOP)
             raise _escaped_in_bind(prim, args, top)
+        if top != _TAPE_TOP and top in _INTERPRETERS:
+            return _INTERPRETERS[top].process(prim, args, params, top)
         if ta is Node or tb is Node:
             out = bind(prim, (a, b), params)
         elif params:
@@ -736,8 +859,11 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         if type(x) is not Node or not x.level:
             return prim.forward(x, **params)
         top = x.level
-        if top != _TOP and top not in _LIVE:  # (see _LIVE)
-            raise _escaped_in_bind(prim, args, top)
+        if top != _TAPE_TOP:  # (see _LIVE and _TAPE_TOP)
+            if top not in _LIVE:
+                raise _escaped_in_bind(prim, args, top)
+            if top in _INTERPRETERS:
+                return _INTERPRETERS[top].process(prim, args, params, top)
         value = x.value
         if type(value) is Node:
             out = bind(prim, (value,), params)
@@ -747,8 +873,11 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
         top = top_level(args)
         if not top:
             return prim.forward(*args, **params)
-        if top != _TOP and top not in _LIVE:  # (see _LIVE)
-            raise _escaped_in_bind(prim, args, top)
+        if top != _TAPE_TOP:  # (see _LIVE and _TAPE_TOP)
+            if top not in _LIVE:
+                raise _escaped_in_bind(prim, args, top)
+            if top in _INTERPRETERS:
+                return _INTERPRETERS[top].process(prim, args, params, top)
         vals = []
         nested = False
         for a in args:
@@ -881,13 +1010,15 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
                         checked[shape] = current
                     return bind(current, args, params)
             if params:
+                if _INTERPRETERS and _batched_parameter_level(params):
+                    return bind(apply.primitive, args, params)
                 _refuse_traced_params(prim.name, params)
             return forward(*args, **params)
         except TypeError as e:
             # NumPy could not convert a list holding a traced value (`fnp.sum([x, 1.0])`;
             # Node.__array__ raises TypeError itself, not a subclass): retry once with
             # such lists stacked into traced arrays
-            stacked = _stacked_lists(args) if type(e) is TypeError else None
+            stacked = _stacked_lists(args) if type(e) is TypeError or type(e) is BatchedConversionError else None
             if stacked is None:
                 raise
         return apply(*stacked, **params)

@@ -16,11 +16,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import _core
 from ._complex import is_complex, mark_active
-from ._core import Node, Primitive, check_live, split_inputs, top_level, value_of
+from ._core import Node, Primitive, check_live, plain_value, split_inputs, top_level, value_of
 from ._ops import shape_of
 from ._transforms import check_callable, zeros_like_leaf
-from .tree import PyTreeDef, tree_flatten, tree_structure, tree_unflatten
+from .tree import PyTreeDef, tree_flatten, tree_map, tree_structure, tree_unflatten
 
 __all__ = ["custom_vjp"]
 
@@ -103,6 +104,8 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
                 )
         for leaf in leaves:  # (as `bind` does: outputs are recorded at the top level)
             check_live(leaf, f"cannot apply the custom_vjp function `{self._name}` to")
+        if top in _core._INTERPRETERS:  # the top level is vmap's: the rules are batched (as in JAX)
+            return self._batched(leaves, in_def, kwargs, top)
         if self.fwd is None or self.bwd is None:
             raise TypeError(
                 f"custom_vjp: `{self._name}` is being differentiated but has no rule yet: "
@@ -127,6 +130,37 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
             wrapped.append(Node(_frozen(o), prim, inputs, level=top))
         return tree_unflatten(out_def, wrapped)
 
+    def _batched(self, leaves: list, in_def: Any, kwargs: dict, level: int) -> Any:
+        """The call at a vmap level: a custom_vjp function of whole batches, its rules vmapped.
+
+        Its forward, fwd and bwd run under `vmap` on the values one level down; a cotangent
+        for an argument that is the same for every example is summed over the examples.
+        """
+        from ._batching import batched_value
+        from ._vmap import vmap
+
+        mapped = [type(x) is Node and x.level == level for x in leaves]
+        values = tree_unflatten(in_def, [x.value if m else x for x, m in zip(leaves, mapped)])
+        in_axes = tree_unflatten(in_def, [0 if m else None for m in mapped])
+        in_axes = tuple(in_axes)
+        fun, fwd, bwd = (functools.partial(f, **kwargs) if kwargs else f for f in (self.fun, self.fwd, self.bwd))
+        arg_defs = [tree_structure(a) for a in values]
+
+        def batched_bwd(residuals: Any, g: Any) -> tuple:
+            cts = vmap(bwd)(residuals, g)
+            summed = []
+            for ct, axes, treedef in zip(cts, in_axes, arg_defs):
+                ct_leaves = tree_flatten(ct)[0]
+                axis_leaves = [axes] * len(ct_leaves) if axes is None or isinstance(axes, int) else tree_flatten(axes)[0]
+                summed.append(tree_unflatten(treedef, [
+                    c if a is not None else _sum_examples(c) for c, a in zip(ct_leaves, axis_leaves)]))
+            return tuple(summed)
+
+        whole = custom_vjp(vmap(fun, in_axes=in_axes))
+        whole.defvjp(vmap(fwd, in_axes=in_axes), batched_bwd)
+        out = whole(*values)
+        return tree_map(lambda o: batched_value(o, level), out)
+
     def _run_fwd(self, args: tuple, kwargs: dict) -> tuple[Any, Any]:
         result = self.fwd(*args, **kwargs)  # type: ignore[misc]
         if not (isinstance(result, (tuple, list)) and len(result) == 2):
@@ -138,8 +172,14 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
         return result[0], result[1]
 
 
+def _sum_examples(ct: Any) -> Any:
+    from ._ops import sum as fsum
+
+    return fsum(ct, axis=0)
+
+
 def _is_float(x: Any) -> bool:
-    v = value_of(x)
+    v = plain_value(x)  # (the dtype is the same under every level, vmap's included)
     return isinstance(v, (float, complex, np.ndarray, np.generic)) and np.result_type(v).kind in "fc"
 
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._collector import call_paused
-from ._core import Node, value_of
+from ._core import Node, plain_value, value_of
 from ._ops import shape_of
 from ._transforms import (
     _lower, _split_aux, _Traced, check_callable, read_only_view, refuse_array_subclass, zeros_like_leaf,
@@ -31,7 +31,7 @@ _KIND_NAMES = {"f": "real floating-point", "c": "complex", "fc": "floating-point
 
 def output_dtype(leaf: Any, k: int, transform: str, kinds: str = "f", advice: str = "") -> np.dtype:
     """The dtype of output leaf ``k`` if its kind is among `kinds`, else a TypeError saying what was expected."""
-    v = value_of(leaf)
+    v = plain_value(leaf)  # (the dtype is the same under every level, vmap's included)
     dtype = np.result_type(v) if isinstance(v, (int, float, complex, np.ndarray, np.generic)) else None
     if dtype is None or dtype.kind not in kinds:
         what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"

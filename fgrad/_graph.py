@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Sequence
 import attrs
 import numpy as np
 
-from ._core import Node, Primitive, check_live, end_level, new_level, the_record_itself
+from ._batching import batched_value
+from ._core import BATCHED, Node, Primitive, check_live, end_level, new_level, the_record_itself
 from ._transforms import (
     _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable, refuse_array_subclass,
 )
@@ -69,7 +70,10 @@ def _named(x: Node, label: str) -> Node:
     params = MappingProxyType({"label": label})
     out: Any = chain[-1].value
     for n in reversed(chain):
-        out = Node(out, NAME, (n,), params, n.level, label)
+        if n.primitive is BATCHED:  # vmap's level keeps no graph: the examples, batched again
+            out = batched_value(out, n.level)
+        else:
+            out = Node(out, NAME, (n,), params, n.level, label)
     return out
 
 

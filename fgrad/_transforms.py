@@ -15,10 +15,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._backward import backward
+from ._batching import has_batched, per_example
 from ._constants import check_constants, snapshot_constants
 from ._collector import call_paused as _call_paused
 from ._complex import is_complex, mark_active
-from ._core import _FLOAT64, _NO_PARAMS, Node, array_class_name, check_live, end_level, make_node, new_level, next_seq, value_of
+from ._core import _FLOAT64, _NO_PARAMS, BatchedConversionError, Node, array_class_name, check_live, end_level, make_node, new_level, next_seq, plain_value, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -191,7 +192,7 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         return zeros_like_leaf(leaf, dtype)
     if type(ct) is Node:
         return ct if ct.dtype == dtype else cast(ct, dtype=dtype)
-    if isinstance(value_of(leaf), np.ndarray):
+    if isinstance(plain_value(leaf), np.ndarray):
         out = np.asarray(ct, dtype=dtype)
         if out.shape != leaf.shape:  # a scalar cotangent of a broadcast operand
             out = np.broadcast_to(out, leaf.shape)
@@ -356,7 +357,14 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
         # Paused from the trace to the end of the walk, not only during each: between the
         # two, a full collection would traverse the whole graph (0.5 s for 3*10**6
         # records); once the walk has freed it, nothing is left to scan.
-        traced, value, aux, grads = _call_paused(trace_and_walk)
+        try:
+            traced, value, aux, grads = _call_paused(trace_and_walk)
+        except BatchedConversionError:
+            # Inside vmap, `fun` looked at a batched value (a sort, a mask made with NumPy)
+            # below this trace, where examples cannot be told apart: one call per example.
+            if not has_batched((*args, *kwargs.values())):
+                raise
+            return per_example(value_and_grad_fun, args, kwargs)
         g = _unpack_grads(grads, traced.in_def, single)
         if has_aux:
             return (value, tree_map(lambda a: _lower(a, traced.level), aux)), g

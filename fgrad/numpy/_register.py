@@ -24,7 +24,9 @@ from typing import Any, Callable
 import attrs
 import numpy as np
 
-from .._core import Node, primitive, value_of
+from .._batching import batch_plain, has_batched, per_example
+from .. import _core
+from .._core import BatchedConversionError, Node, primitive, value_of
 from .._dispatch import numpy_name
 from .._ops import ARRAY_FUNCTIONS, UFUNCS
 from ._array_like import stacked_arguments
@@ -127,17 +129,33 @@ def composite(*np_funcs: Any, name: str | None = None) -> Callable[[Callable[...
     def decorate(body: Callable[..., Any]) -> Callable[..., Any]:
         fast = np_func if np_func is not None else body
 
+        running = [0]  # bodies running with batched arguments (see below)
+
         @functools.wraps(body)
         def fun(*args: Any, **kwargs: Any) -> Any:
             try:
                 if any_traced(args, kwargs):
+                    if _core._INTERPRETERS and (has_batched(args) or has_batched(tuple(kwargs.values()))):
+                        # Inside vmap. A body that calls NumPy's own function on the plain
+                        # value (`np.real_if_close(value_of(a))`) lands here again, with a
+                        # value still batched: that call runs once per example.
+                        if running[0]:
+                            return per_example(fun, args, kwargs)
+                        running[0] += 1
+                        try:
+                            return body(*args, **kwargs)
+                        finally:
+                            running[0] -= 1
                     return body(*args, **kwargs)
                 return fast(*args, **kwargs)
             except TypeError as e:
                 # a list holding a traced value where NumPy takes an array_like: retry
                 # once with it stacked (see _array_like)
-                stacked = stacked_arguments(args, kwargs) if type(e) is TypeError else None
+                stacked = stacked_arguments(args, kwargs) if type(e) in _CONVERSION_ERRORS else None
                 if stacked is None:
+                    if type(e) is BatchedConversionError and (has_batched(args) or has_batched(tuple(kwargs.values()))):
+                        # inside vmap, the body looked at values (a mask, a sort): once per example
+                        return per_example(fun, args, kwargs)
                     raise
             return fun(*stacked[0], **stacked[1])
 
@@ -148,6 +166,10 @@ def composite(*np_funcs: Any, name: str | None = None) -> Callable[[Callable[...
         return fun
 
     return decorate
+
+
+# What NumPy raises converting a list that holds a traced value (a batched one inside vmap)
+_CONVERSION_ERRORS = (TypeError, BatchedConversionError)
 
 
 def no_out(out: Any, name: str) -> None:
@@ -175,7 +197,11 @@ def plain(np_func: Any, name: str | None = None, call: str = "{f}({t})") -> Call
     """
 
     def fun(*args: Any, **kwargs: Any) -> Any:
-        return np_func(*plain_values(args), **{k: plain_values(v) for k, v in kwargs.items()})
+        args = plain_values(args)
+        kwargs = {k: plain_values(v) for k, v in kwargs.items()}
+        if has_batched(args) or has_batched(tuple(kwargs.values())):  # inside vmap
+            return batch_plain(np_func, fun, args, kwargs)
+        return np_func(*args, **kwargs)
 
     short = name or np_func.__name__
     fun.__name__ = fun.__qualname__ = short

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._batching import examples_apart
 from .._core import Node, primitive, value_of
 from .._ops import broadcast_to, cast, reshape, shape_of, unbroadcast, zero_cotangent
 from ._indexing import at
@@ -71,6 +72,7 @@ copysign = numpy_primitive(np.copysign, lambda g, ans, x1, x2: unbroadcast(g * _
 
 
 # ---------------------------------------------------------------- piecewise
+@examples_apart  # (inside vmap: each example has its own masks, so its own pieces)
 def piecewise(x: Any, condlist: Any, funclist: Any, *args: Any, **kw: Any) -> Any:
     """NumPy's ``piecewise``: ``funclist[i](x[condlist[i]])`` where each condition holds (later
     conditions win), a constant where the entry is not callable; differentiable in `x` and in

@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._batching import examples_apart
+from .._core import BatchedConversionError
 from .._ops import UFUNCS, cast, reshape, shape_of
 from ._array_like import stacked_arguments
 from ._register import no_out, plain_values
@@ -49,6 +51,8 @@ def _fold(fun: Callable[..., Any], items: list, start: Any) -> list:
     return out
 
 
+
+@examples_apart
 def fold_reduce(ufunc: np.ufunc, array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
                 keepdims: bool = False, initial: Any = _NO_VALUE, where: Any = True) -> Any:
     """``ufunc.reduce`` on traced values, as a fold of fgrad's version of `ufunc`.
@@ -97,6 +101,7 @@ def _moved_front(a: Any, axes: tuple, ndim: int) -> Any:
     return moveaxis(a, axes, tuple(range(len(axes)))) if axes != tuple(range(len(axes))) else a
 
 
+@examples_apart
 def fold_accumulate(ufunc: np.ufunc, array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> Any:
     """``ufunc.accumulate`` on traced values: the running fold along `axis`.
 
@@ -117,6 +122,7 @@ def fold_accumulate(ufunc: np.ufunc, array: Any, axis: int = 0, dtype: Any = Non
     return stack(_fold(UFUNCS[ufunc], items, _NO_VALUE), axis=axis)
 
 
+@examples_apart
 def fold_reduceat(ufunc: np.ufunc, array: Any, indices: Any, axis: int = 0, dtype: Any = None,
                   out: Any = None) -> Any:
     """``ufunc.reduceat`` on traced values: `ufunc`'s reduction of each slice ``indices[i]:indices[i+1]``.
@@ -165,7 +171,8 @@ def _method(ufunc: np.ufunc, name: str) -> Callable[..., Any]:
         try:
             return bound(*args, **kwargs)
         except TypeError as e:
-            stacked = stacked_arguments(args, kwargs) if type(e) is TypeError else None  # a list holding traced values
+            # a list holding traced values
+            stacked = stacked_arguments(args, kwargs) if type(e) in (TypeError, BatchedConversionError) else None
             if stacked is None:
                 raise
         return bound(*stacked[0], **stacked[1])

@@ -1,0 +1,372 @@
+"""Batching rules for fgrad's primitives, one table from primitive name to rule.
+
+Most follow from NumPy's own broadcasting and stacking: an elementwise primitive runs
+once on batches aligned to broadcast (`align_examples`), a reduction or a reshaping
+primitive has its ``axis``/``shape`` parameters moved one axis along, linear algebra
+already works on stacks of matrices. Each rule receives the arguments' values (batched
+ones with the batch along axis 0), which of them are batched, the primitive's
+parameters and the batch size, and returns the batched result. Rules apply the
+primitive with `bind`, so levels below the batching one record what they do.
+"""
+
+from __future__ import annotations
+
+import inspect
+import string
+import sys
+from typing import Any
+
+import numpy as np
+
+from ._batching import BATCH_RULES, align_examples, broadcast_batch, loop_rule, per_example_ndim
+from ._core import Primitive, bind
+from ._ops import reshape, shape_of, transpose
+
+__all__ = ["RULES", "install"]
+
+
+def _axis_after_batch(axis: Any, ndim: int) -> Any:
+    """A per-example ``axis`` (int, tuple or None = all) as an axis of the batched value."""
+    if axis is None:
+        return tuple(range(1, ndim + 1))
+    if isinstance(axis, (tuple, list)):
+        return tuple(int(a) % ndim + 1 if ndim else 1 for a in axis)
+    return int(axis) % ndim + 1 if ndim else 1
+
+
+def _move_batch_to_front(value: Any, axis: int) -> Any:
+    if axis == 0:
+        return value
+    nd = len(shape_of(value))
+    order = [axis] + [i for i in range(nd) if i != axis]
+    return transpose(value, axes=tuple(order))
+
+
+_PARAMETER_NAMES: dict[Any, list[str]] = {}
+
+
+def _keywords(prim: Primitive, values: list, batched: list, params: Any) -> tuple[list, list, dict]:
+    """The primitive's unbatched positional arguments after the first as keyword parameters
+    (``np.max(x, 0)`` -> ``np.max(x, axis=0)``), so rules find ``axis`` in one place."""
+    if len(values) == 1 or any(batched[1:]):
+        return values, batched, params
+    names = _PARAMETER_NAMES.get(prim.forward)
+    if names is None:
+        try:
+            names = list(inspect.signature(prim.forward).parameters)
+        except (TypeError, ValueError):
+            names = []
+        _PARAMETER_NAMES[prim.forward] = names
+    if len(names) < len(values):
+        return values, batched, params
+    return values[:1], batched[:1], {**params, **dict(zip(names[1:], values[1:]))}
+
+
+def keyword_form(rule: Any) -> Any:
+    """`rule` applied with extra positional arguments moved into its parameters."""
+    def with_keywords(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+        return rule(prim, *_keywords(prim, values, batched, params), size)
+    with_keywords.__name__ = getattr(rule, "__name__", "rule")
+    return with_keywords
+
+
+def _all_batched(values: list, batched: list, size: int) -> list:
+    return [v if b else broadcast_batch(v, size) for v, b in zip(values, batched)]
+
+
+# ---------------------------------------------------------------- elementwise
+def elementwise(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    return bind(prim, align_examples(values, batched), params)
+
+
+# ---------------------------------------------------------------- reductions and axis parameters
+def reduction(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """``axis`` (None: every axis of an example) moved past the batch axis."""
+    if not batched[0] or any(batched[1:]):
+        return loop_rule(prim, values, batched, params, size)
+    nd = per_example_ndim(values[0], True)
+    new = dict(params)
+    new["axis"] = _axis_after_batch(params.get("axis"), nd)
+    return bind(prim, values, new)
+
+
+def cumulative(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """cumsum/cumprod: ``axis=None`` runs along each example flattened."""
+    (x,) = values
+    axis = params.get("axis")
+    new = dict(params)
+    if axis is None:
+        x = reshape(x, shape=(size, -1))
+        new["axis"] = 1
+    else:
+        new["axis"] = _axis_after_batch(axis, per_example_ndim(x, True))
+    return bind(prim, [x], new)
+
+
+def one_axis(name: str) -> Any:
+    """A primitive with one per-example axis parameter `name` (None not allowed)."""
+    def rule(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+        if not batched[0] or any(batched[1:]):
+            return loop_rule(prim, values, batched, params, size)
+        new = dict(params)
+        new[name] = _axis_after_batch(params.get(name, -1), per_example_ndim(values[0], True))
+        return bind(prim, values, new)
+    return rule
+
+
+def flip(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    new = dict(params)
+    new["axis"] = _axis_after_batch(params.get("axis"), per_example_ndim(values[0], True))
+    return bind(prim, values, new)
+
+
+def roll(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    x = values[0]
+    if len(values) > 1 and any(batched[1:]):
+        return loop_rule(prim, values, batched, params, size)
+    axis = params.get("axis")
+    new = dict(params)
+    if axis is None:  # rolls each example flattened
+        shape = shape_of(x)
+        new["axis"] = 1
+        return reshape(bind(prim, [reshape(x, shape=(size, -1)), *values[1:]], new), shape=shape)
+    new["axis"] = _axis_after_batch(axis, per_example_ndim(x, True))
+    return bind(prim, values, new)
+
+
+def diagonal(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    nd = per_example_ndim(values[0], True)
+    new = dict(params)
+    new["axis1"] = _axis_after_batch(params.get("axis1", 0), nd)
+    new["axis2"] = _axis_after_batch(params.get("axis2", 1), nd)
+    return bind(prim, values, new)
+
+
+def last_two_axes(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """tril/triu and square-matrix functions: per-example matrices stack as they are."""
+    if per_example_ndim(values[0], True) < 2 or any(batched[1:]):
+        return loop_rule(prim, values, batched, params, size)
+    return bind(prim, values, params)
+
+
+# ---------------------------------------------------------------- shapes
+def _shape(shape: Any) -> tuple:
+    return (int(shape),) if np.ndim(shape) == 0 else tuple(shape)
+
+
+def reshape_rule(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    new = dict(params)
+    new["shape"] = (size, *_shape(params["shape"]))
+    return bind(prim, values, new)
+
+
+def transpose_rule(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    nd = per_example_ndim(values[0], True)
+    axes = params.get("axes")
+    order = tuple(range(nd, 0, -1)) if axes is None else tuple(int(a) % nd + 1 for a in axes)
+    new = dict(params)
+    new["axes"] = (0, *order)
+    return bind(prim, values, new)
+
+
+def broadcast_to_rule(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    target = _shape(params["shape"])
+    (x,) = align_examples(values, batched, ndim=len(target))
+    new = dict(params)
+    new["shape"] = (size, *target)
+    return bind(prim, [x], new)
+
+
+def concatenate(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    values = _all_batched(values, batched, size)
+    axis = params.get("axis", 0)
+    new = dict(params)
+    if axis is None:
+        values = [reshape(v, shape=(size, -1)) for v in values]
+        new["axis"] = 1
+    else:
+        new["axis"] = _axis_after_batch(axis, per_example_ndim(values[0], True))
+    return bind(prim, values, new)
+
+
+def stack_rows(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """Jacobian rows stacked along a new first axis: stacked whole, then the batch moved first."""
+    out = bind(prim, _all_batched(values, batched, size), params)
+    return _move_batch_to_front(out, 1)
+
+
+def _is_index_array(item: Any) -> bool:
+    return not (item is None or item is Ellipsis or isinstance(item, slice)
+                or isinstance(item, (int, np.integer)))
+
+
+def _batched_index(idx: Any) -> tuple | None:
+    """``idx`` with a full slice in front for the batch axis, or None where that would move axes.
+
+    NumPy puts the axes of separated advanced indices (``x[[0, 1], :, [2, 3]]``) first,
+    before the batch axis; such an index is batched one example at a time.
+    """
+    items = idx if type(idx) is tuple else (idx,)
+    arrays = [i for i, item in enumerate(items) if _is_index_array(item)]
+    if arrays:
+        advanced = [i for i, item in enumerate(items) if _is_index_array(item) or isinstance(item, (int, np.integer))]
+        if advanced != list(range(advanced[0], advanced[-1] + 1)):
+            return None
+    return (slice(None), *items)
+
+
+def getitem(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    idx = _batched_index(params["idx"])
+    if idx is None:
+        return loop_rule(prim, values, batched, params, size)
+    return bind(prim, values, {**params, "idx": idx})
+
+
+def untake(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    idx = _batched_index(params["idx"])
+    if idx is None:
+        return loop_rule(prim, values, batched, params, size)
+    return bind(prim, values, {**params, "idx": idx, "shape": (size, *tuple(params["shape"]))})
+
+
+def pad(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    nd = per_example_ndim(values[0], True)
+    widths = np.broadcast_to(np.asarray(params["pad_width"]), (nd, 2))
+    constant = params.get("constant_values", 0)
+    if np.ndim(constant) != 0 or any(batched[1:]):
+        return loop_rule(prim, values, batched, params, size)
+    new = dict(params)
+    new["pad_width"] = ((0, 0), *map(tuple, widths.tolist()))
+    return bind(prim, values, new)
+
+
+# ---------------------------------------------------------------- products and linear algebra
+def matmul(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """Vectors become one-row/one-column matrices, stacks line up, the unit axes go again."""
+    a, b = values
+    vector_a = per_example_ndim(a, batched[0]) == 1
+    vector_b = per_example_ndim(b, batched[1]) == 1
+    if vector_a:
+        a = reshape(a, shape=shape_of(a)[:-1] + (1,) + shape_of(a)[-1:])
+    if vector_b:
+        b = reshape(b, shape=shape_of(b) + (1,))
+    out = bind(prim, align_examples([a, b], batched), params)
+    shape = shape_of(out)
+    if vector_a and vector_b:
+        return reshape(out, shape=shape[:-2])
+    if vector_a:
+        return reshape(out, shape=shape[:-2] + shape[-1:])
+    if vector_b:
+        return reshape(out, shape=shape[:-1])
+    return out
+
+
+def solve(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    a, b = values
+    vector_b = per_example_ndim(b, batched[1]) == 1
+    if vector_b and batched[1]:
+        b = reshape(b, shape=shape_of(b) + (1,))
+        vector_b = False
+        squeeze = True
+    else:
+        squeeze = False
+    if not vector_b:
+        a, b = align_examples([a, b], batched)
+    out = bind(prim, [a, b], params)
+    return reshape(out, shape=shape_of(out)[:-1]) if squeeze else out
+
+
+def tensordot(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    if len(values) == 3 and not batched[2]:  # (axes given positionally)
+        values, batched, params = values[:2], batched[:2], {**params, "axes": values[2]}
+    if batched[0] and batched[1]:
+        return loop_rule(prim, values, batched, params, size)
+    from .numpy._contract import _tensordot_axes
+
+    a, b = values
+    nd_a, nd_b = per_example_ndim(a, batched[0]), per_example_ndim(b, batched[1])
+    axes_a, axes_b = _tensordot_axes(params.get("axes", 2), nd_a, nd_b)
+    if batched[0]:
+        axes_a = [x % nd_a + 1 for x in axes_a]
+        axes_b = [x % nd_b for x in axes_b]
+    else:
+        axes_a = [x % nd_a for x in axes_a]
+        axes_b = [x % nd_b + 1 for x in axes_b]
+    out = bind(prim, values, {**params, "axes": (axes_a, axes_b)})
+    if batched[0]:
+        return out
+    return _move_batch_to_front(out, nd_a - len(axes_a))
+
+
+def _explicit_subscripts(spec: str, ndims: list[int]) -> tuple[list[str], str]:
+    """The operands' subscripts and the output's, made explicit (``'ij,jk'`` -> ``'ij,jk->ik'``)."""
+    spec = spec.replace(" ", "")
+    inputs, arrow, output = spec.partition("->")
+    terms = inputs.split(",")
+    if not arrow:
+        letters = [c for c in inputs if c.isalpha()]
+        output = ("..." if "..." in inputs else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    return terms, output
+
+
+def einsum(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """A fresh letter for the batch axis, on every batched operand and on the output."""
+    subscripts, *operands = values
+    if batched[0] or not isinstance(subscripts, str):
+        return loop_rule(prim, values, batched, params, size)
+    terms, output = _explicit_subscripts(subscripts, [])
+    used = set(subscripts)
+    letter = next(c for c in string.ascii_letters if c not in used)
+    terms = [letter + t if b else t for t, b in zip(terms, batched[1:])]
+    return bind(prim, [",".join(terms) + "->" + letter + output, *operands], params)
+
+
+def fft_rule(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    new = dict(params)
+    new["axis"] = _axis_after_batch(params.get("axis", -1), per_example_ndim(values[0], True))
+    return bind(prim, values, new)
+
+
+# ---------------------------------------------------------------- the table
+_ELEMENTWISE = """
+abs add arccos arccosh arcsin arcsinh arctan arctan2 arctanh cast cbrt clip conj copysign cos cosh deg2rad div
+exp exp2 expm1 fabs float_power fmax fmin fmod hypot imag log log10 log1p log2 logaddexp logaddexp2 maximum
+minimum mul name neg pow rad2deg real reciprocal remainder sin sinc sinh sqrt square square_vjp sub tan tanh
+tanh_vjp where
+""".split()
+
+RULES: dict[str, Any] = {
+    **{name: elementwise for name in _ELEMENTWISE},
+    **{name: keyword_form(reduction) for name in "sum mean amax amin max min prod std var".split()},
+    "cumsum": keyword_form(cumulative), "cumprod": keyword_form(cumulative),
+    "flip": keyword_form(flip), "roll": keyword_form(roll), "diagonal": keyword_form(diagonal),
+    "tril": keyword_form(last_two_axes), "triu": keyword_form(last_two_axes),
+    **{name: last_two_axes for name in
+       "inv det logabsdet slogdet_sign cholesky eig eigh eigvals eigvalsh svd svdvals qr pinv cofactor".split()},
+    "reshape": keyword_form(reshape_rule), "transpose": keyword_form(transpose_rule),
+    "broadcast_to": keyword_form(broadcast_to_rule), "concatenate": concatenate, "stack": stack_rows,
+    "getitem": keyword_form(getitem), "untake": keyword_form(untake), "pad": keyword_form(pad),
+    "matmul": matmul, "solve": solve, "tensordot": tensordot, "einsum": einsum,
+    **{name: keyword_form(fft_rule) for name in "fft ifft rfft irfft".split()},
+}
+
+
+_SCANNED: set[str] = set()
+
+
+def install() -> None:
+    """Register the rules of fgrad's own primitives, from every fgrad module loaded so far.
+
+    Found by name in `RULES` among the module's functions made by `fgrad.primitive`
+    (a user's primitive named like one of fgrad's gets no rule: it loops, correctly).
+    """
+    for name, module in list(sys.modules.items()):
+        if name in _SCANNED or not (name == "fgrad" or name.startswith("fgrad.")) or module is None:
+            continue
+        _SCANNED.add(name)
+        for fun in list(vars(module).values()):
+            prim = getattr(fun, "primitive", None)
+            if isinstance(prim, Primitive) and getattr(fun, "__module__", "").startswith("fgrad"):
+                rule = RULES.get(prim.name)
+                if rule is not None:
+                    BATCH_RULES.setdefault(prim.forward, rule)
