@@ -1,12 +1,21 @@
 """What the function table (tests/test_numpy_table.py) is written with: argument domains,
 the Row record and its builders, and the usual shape lists.
 
-Rows live in test_numpy_table.py and in the ``table_rows_*.py`` modules beside it (one per
-area: linear algebra, FFT, ...), each defining ``ROWS``; the table test runs them all.
+Rows live in the ``table_rows_*.py`` modules beside it (one per area: elementwise,
+reductions, linear algebra, FFT, ...), each defining ``ROWS``; the table test runs them all.
+
+The table is also the fgrad.numpy reference: the row that tests a function holds its
+line on docs/reference/numpy.md (``doc="name: rule, convention, refusals."``), and
+`in_section` puts lines under a heading of that page. A public function the table does
+not run (a piecewise-constant helper, NumPy's own constructors) has a `doc_only` row: its
+line, and the reason no row runs it. docs/numpy_reference.py renders the page from these
+rows; tests/test_numpy_reference.py checks that every public function has exactly one line.
 """
 
 from __future__ import annotations
 
+import importlib
+import pathlib
 from typing import Any, Callable, NamedTuple
 
 import numpy
@@ -68,25 +77,53 @@ def high(rng, shape):
 # ---------------------------------------------------------------- the table
 class Row(NamedTuple):
     name: str
-    fun: Callable[..., Any]  # fun(np, *args)
+    fun: Callable[..., Any] | None  # fun(np, *args); None for a doc-only row
     shapes: list  # argument shapes, one tuple per case (a bare shape for one argument)
     domain: Any = real  # one domain, or one per argument
     order: int = 2
     namespaces: tuple = ("fnp", "np")  # ("np",): NumPy-only syntax such as ufunc methods
+    doc: tuple = ()  # reference lines, "name: text" ("linalg.name", "fft.name" in the submodules)
+    section: str = ""  # the heading of docs/reference/numpy.md the lines go under (`in_section`)
+    doc_only: str = ""  # why the table runs no row for this function (a doc-only row)
 
 
-def row(name, fun, shapes, domain=real, order=2, namespaces=("fnp", "np")):
-    return Row(name, fun, shapes, domain, order, namespaces)
+def row(name, fun, shapes, domain=real, order=2, namespaces=("fnp", "np"), doc=()):
+    """A row; ``doc`` is its reference line (a string) or lines (a tuple), "name: text"."""
+    return Row(name, fun, shapes, domain, order, namespaces, (doc,) if isinstance(doc, str) else tuple(doc))
 
 
-def unary(name, domain):
+def unary(name, domain, doc=()):
     """The row of an elementwise function of one argument, on scalars, vectors and matrices."""
-    return row(name, lambda np, x: getattr(np, name)(x), UNARY, domain)
+    return row(name, lambda np, x: getattr(np, name)(x), UNARY, domain, doc=doc)
 
 
-def binary(name, domain):
+def binary(name, domain, doc=()):
     """The row of an elementwise function of two arguments, on broadcasting pairs."""
-    return row(name, lambda np, x, y: getattr(np, name)(x, y), BINARY, domain)
+    return row(name, lambda np, x, y: getattr(np, name)(x, y), BINARY, domain, doc=doc)
+
+
+# Reasons a function has a doc-only row: tests/test_numpy_reference.py checks each claim.
+PLAIN = "plain"  # piecewise constant: fgrad.numpy's `plain` (is_plain), plain values out, derivative zero
+NUMPY_OWN = "NumPy's own"  # NumPy's object itself (a constructor, a dtype, numpy.random)
+
+
+def doc_only(line: str, reason: str) -> Row:
+    """A function's reference line with no row run: ``reason`` is `PLAIN`, `NUMPY_OWN`, or the
+    test file that exercises it instead ("tests/test_complex.py")."""
+    if not reason:
+        raise ValueError(f"a doc-only row needs a reason: {line!r}")
+    return Row(line.partition(": ")[0], None, [], namespaces=(), doc=(line,), doc_only=reason)
+
+
+def in_section(title: str, rows: list) -> list:
+    """``rows`` with their reference lines under the heading ``title`` of docs/reference/numpy.md."""
+    return [r._replace(section=title) for r in rows]
+
+
+def table_rows() -> list:
+    """Every row of the table_rows_*.py modules, doc-only ones included, in file order."""
+    here = pathlib.Path(__file__).parent
+    return [r for path in sorted(here.glob("table_rows_*.py")) for r in importlib.import_module(path.stem).ROWS]
 
 
 UNARY = [(), (3,), (2, 3)]

@@ -2,7 +2,8 @@
 at ties and knots (against JAX where it is installed), edge cases and clear errors.
 
 The smooth behaviour (values and first/second derivatives in both modes) is in the function
-table, tests/table_rows_numpy_surface.py.
+table: tests/table_rows_numpy_surface.py, table_rows_reductions.py (order statistics,
+nan-moments) and table_rows_elementwise.py (piecewise, sinc, copysign).
 """
 
 from __future__ import annotations

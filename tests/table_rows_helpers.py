@@ -1,0 +1,93 @@
+"""Reference lines of the public fgrad.numpy functions the table runs no row for (read by
+docs/numpy_reference.py; tests/test_numpy_reference.py checks each reason).
+
+The piecewise-constant helpers (`PLAIN`: plain values out, derivative zero), the
+introspection functions, and NumPy's own constructors and dtypes (`NUMPY_OWN`).
+"""
+
+from __future__ import annotations
+
+from table_support import NUMPY_OWN, PLAIN, doc_only, in_section
+
+ROWS: list = [
+    *in_section("Non-differentiable helpers", [
+        doc_only("sign: 0, at 0 too.", PLAIN),
+        doc_only("floor: 0, at the jumps too.", PLAIN),
+        doc_only("ceil: 0, at the jumps too.", PLAIN),
+        doc_only("trunc: 0, at the jumps too.", PLAIN),
+        doc_only("rint: 0, at the jumps too.", PLAIN),
+        doc_only("fix: 0, at the jumps too.", PLAIN),
+        doc_only("round: 0, at the jumps too.", PLAIN),
+        doc_only("around: 0, at the jumps too.", PLAIN),
+        doc_only("floor_divide: 0 (the quotient of `divmod`).", PLAIN),
+        doc_only("heaviside: 0, at 0 too.", PLAIN),
+        doc_only("signbit: a boolean.", PLAIN),
+        doc_only("isfinite: a boolean.", PLAIN),
+        doc_only("isnan: a boolean.", PLAIN),
+        doc_only("isinf: a boolean.", PLAIN),
+        doc_only("isneginf: a boolean.", PLAIN),
+        doc_only("isposinf: a boolean.", PLAIN),
+        doc_only("isreal: a boolean.", PLAIN),
+        doc_only("iscomplex: a boolean.", PLAIN),
+        doc_only("isclose: a boolean.", PLAIN),
+        doc_only("allclose: a boolean.", PLAIN),
+        doc_only("array_equal: a boolean.", PLAIN),
+        doc_only("array_equiv: a boolean.", PLAIN),
+        doc_only("isin: a boolean.", PLAIN),
+        doc_only("greater: a boolean.", PLAIN),
+        doc_only("greater_equal: a boolean.", PLAIN),
+        doc_only("less: a boolean.", PLAIN),
+        doc_only("less_equal: a boolean.", PLAIN),
+        doc_only("equal: a boolean.", PLAIN),
+        doc_only("not_equal: a boolean.", PLAIN),
+        doc_only("logical_and: a boolean.", PLAIN),
+        doc_only("logical_or: a boolean.", PLAIN),
+        doc_only("logical_xor: a boolean.", PLAIN),
+        doc_only("logical_not: a boolean.", PLAIN),
+        doc_only("all: a boolean.", PLAIN),
+        doc_only("any: a boolean.", PLAIN),
+        doc_only("argmax: integer indices.", PLAIN),
+        doc_only("argmin: integer indices.", PLAIN),
+        doc_only("nanargmax: integer indices.", PLAIN),
+        doc_only("nanargmin: integer indices.", PLAIN),
+        doc_only("argsort: integer indices.", PLAIN),
+        doc_only("argpartition: integer indices.", PLAIN),
+        doc_only("argwhere: integer indices.", PLAIN),
+        doc_only("nonzero: integer indices.", PLAIN),
+        doc_only("flatnonzero: integer indices.", PLAIN),
+        doc_only("searchsorted: integer indices.", PLAIN),
+        doc_only("digitize: integer indices.", PLAIN),
+        doc_only("count_nonzero: an integer.", PLAIN),
+        doc_only("zeros_like: a constant array.", PLAIN),
+        doc_only("ones_like: a constant array.", PLAIN),
+        doc_only("empty_like: a constant array.", PLAIN),
+        doc_only("result_type: a dtype.", PLAIN),
+        doc_only("iscomplexobj: a boolean, about the dtype.", PLAIN),
+        doc_only("isrealobj: a boolean, about the dtype.", PLAIN),
+        doc_only("isscalar: a boolean, about the value a traced argument carries (NumPy's own answers False for any traced value).", PLAIN),
+        doc_only("shape: a tuple.", PLAIN),
+        doc_only("ndim: an integer.", PLAIN),
+        doc_only("size: an integer.", PLAIN),
+    ]),
+    *in_section("Introspection", [
+        doc_only("supported: the names of the NumPy functions that dispatch to fgrad on traced values.", "tests/test_numpy_dispatch.py"),
+        doc_only("array_attributes: the ndarray attributes and methods a traced value answers.", "tests/test_numpy_usage.py"),
+    ]),
+    *in_section("NumPy's own constructors and dtypes", [
+        doc_only("arange: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("empty: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("eye: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("identity: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("ones: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("zeros: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("tri: NumPy's; a constant.", NUMPY_OWN),
+        doc_only("bool_: NumPy's dtype.", NUMPY_OWN),
+        doc_only("float16: NumPy's dtype.", NUMPY_OWN),
+        doc_only("float32: NumPy's dtype.", NUMPY_OWN),
+        doc_only("float64: NumPy's dtype.", NUMPY_OWN),
+        doc_only("int32: NumPy's dtype.", NUMPY_OWN),
+        doc_only("int64: NumPy's dtype.", NUMPY_OWN),
+        doc_only("random: NumPy's own `numpy.random`, loaded on first use: samples are constants; a traced "
+                 "distribution parameter is refused (TypeError).", "tests/test_import_time.py"),
+    ]),
+]
