@@ -42,7 +42,7 @@ COMPLEX_RULES = frozenset({
     # functions of complex values written for them
     "abs", "real", "imag", "conj", "cast",
     # linear and structural
-    "sum", "mean", "cumsum", "reshape", "broadcast_to", "transpose", "getitem", "untake", "concatenate", "stack",
+    "sum", "mean", "cumsum", "reshape", "broadcast_to", "transpose", "getitem", "untake", "concatenate",
     "flip", "roll", "pad", "where", "tril", "triu", "diagonal", "at.set", "matmul", "einsum", "tensordot",
     # products
     "prod", "cumprod",
@@ -50,6 +50,9 @@ COMPLEX_RULES = frozenset({
     "inv", "solve", "det", "cofactor", "logabsdet", "slogdet_sign",
     # general eigendecomposition (written for complex values: fgrad.numpy._eig)
     "eig", "eigvals",
+    # Hermitian and unitary decompositions, written for complex values (conjugate transposes,
+    # LAPACK's phase of the vectors: fgrad.numpy._decompositions, _pseudo_inverse, linalg)
+    "svd", "svdvals", "eigh", "eigvalsh", "qr", "orthogonal_complement", "cholesky", "pinv", "lstsq",
     # discrete Fourier transforms (fgrad.numpy.fft; linear, each transposed by another)
     "fft", "ifft", "rfft", "irfft",
 })

@@ -235,9 +235,7 @@ REFUSED_OPS = {
     "maximum": lambda z: np.maximum(z, 0.5),
     "max": lambda z: np.max(z),
     "clip": lambda z: np.clip(z, 0, 1),
-    "svdvals": lambda z: np.linalg.svd(np.outer(z, z) + np.eye(2), compute_uv=False),
     "fmax": lambda z: np.fmax(z, z),
-    "cholesky": lambda z: np.linalg.cholesky(np.outer(z, z) + np.eye(2)),
 }
 
 
@@ -272,6 +270,17 @@ def _m(z, w):  # (eigenvalues apart, each eigenvector with one clearly largest e
     return np.outer(z, w) + np.array([[1.0, 2.0], [-0.5, 1.5]])
 
 
+def _h(z, w):  # Hermitian positive definite, eigenvalues apart
+    m = _m(z, w)
+    return m @ np.conj(m.T) + np.diag([1.0, 3.0])
+
+
+def _complement_projector(z, w):
+    """The projector onto the complement of a 3 x 2 matrix's columns: basis-free (one qr call)."""
+    q = np.linalg.qr(np.stack([z, w, z * w + 1.0]), mode="complete")[0][:, 2:]
+    return (q @ np.conj(q.T))[0, :2]
+
+
 COMPLEX_PROGRAMS = {
     "arithmetic": lambda z, w: (z + w) * (z - w) / (w + 2.0) - (-z) + z ** 3 + z ** w + np.square(z) + np.sqrt(z)
     + np.reciprocal(w) + np.float_power(z, 2.5),
@@ -294,6 +303,12 @@ COMPLEX_PROGRAMS = {
     "eig det": lambda z, w: np.linalg.eigvals(_m(z, w)) + np.linalg.eig(_m(z, w))[0] * np.linalg.eig(_m(z, w))[1][1]
     + np.linalg.det(_m(z, w)) + np.linalg.slogdet(_m(z, w))[0] * np.linalg.slogdet(_m(z, w))[1]
     + np.linalg.det(np.stack([z, 0.0 * w])),  # (a singular matrix: det's derivative is the cofactor matrix)
+    # (the vectors' phase is LAPACK's, which fgrad differentiates: u and vh themselves have derivatives)
+    "svd eigh qr cholesky": lambda z, w: np.linalg.svd(_m(z, w))[0][0] * np.linalg.svdvals(_m(z, w))
+    + np.linalg.svd(_m(z, w)).Vh[:, 1] + np.linalg.eigh(_h(z, w))[1][1] * np.linalg.eigvalsh(_h(z, w))
+    + np.linalg.qr(_m(z, w))[1][0] + np.linalg.cholesky(_h(z, w))[1] + _complement_projector(z, w),
+    "pinv lstsq norms": lambda z, w: np.linalg.pinv(_m(z, w))[0] + np.linalg.lstsq(_m(z, w), z)[0]
+    + np.linalg.norm(_m(z, w), "nuc") * w + np.linalg.cond(_m(z, w)),
     "jacobian": lambda z, w: fgrad.jacrev(lambda v: np.tanh(v * w), holomorphic=True)(z)[0],
 }
 

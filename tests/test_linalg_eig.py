@@ -1,6 +1,6 @@
 """fgrad.numpy.linalg.eig / eigvals (real and complex matrices) and complex det / slogdet: closed
 forms, NumPy's eigenvector normalisation, repeated eigenvalues, agreement with JAX, and the
-decompositions that refuse complex values. The function table (table_rows_linalg.py) checks
+complex svd, eigh, qr, cholesky, pinv, lstsq and the SVD norms. The function table (table_rows_linalg.py) checks
 first and second derivatives on real inputs."""
 
 from __future__ import annotations
@@ -240,24 +240,115 @@ def test_real_slogdet_sign_stays_plain():
     assert type(out.sign) is np.float64 or np.ndim(out.sign) == 0
 
 
-# ---------------------------------------------------------------- complex values the decompositions refuse
-REFUSED = {
-    "svd": lambda z: np.abs(np.linalg.svd(z)[0]),
-    "svd compute_uv=False": lambda z: np.linalg.svd(z, compute_uv=False),
-    "svdvals": lambda z: np.linalg.svdvals(z),
-    "eigh": lambda z: np.abs(np.linalg.eigh(z)[1]),
-    "eigvalsh": lambda z: np.linalg.eigvalsh(z),
-    "qr": lambda z: np.abs(np.linalg.qr(z)[1]),
-    "cholesky": lambda z: np.abs(np.linalg.cholesky(z @ np.conj(z.T) + np.eye(3))),
-    "pinv": lambda z: np.abs(np.linalg.pinv(z)),
-    "lstsq": lambda z: np.abs(np.linalg.lstsq(z, np.ones(3))[0]),
-    "norm 2": lambda z: np.linalg.norm(z, 2),
-    "cond": lambda z: np.linalg.cond(z),
+# ---------------------------------------------------------------- complex svd, eigh, qr, cholesky, pinv, lstsq, norms
+HZ = Z + np.conj(Z.T) + np.diag([0.0, 2.0, 4.5])  # Hermitian (as read from either triangle), eigenvalues apart
+PD = Z @ np.conj(Z.T) + np.eye(3)  # Hermitian positive definite
+TALL, WIDE = C, C.T * (1 - 0.5j)
+
+# Functions of NumPy's own factors: the vectors' phase is LAPACK's (an entry real), which
+# fgrad differentiates, so u, vh and v themselves are checked, not only phase-free uses.
+HERMITIAN_DECOMPOSITIONS = {
+    "svd": (lambda a: np.linalg.svd(a, full_matrices=False), [Z, TALL, WIDE, np.stack([Z, Z.T + 1.0])]),
+    "svd full, span uses": (lambda a: _projector(np.linalg.svd(a)[0][:, 3:]) + np.linalg.svd(a)[0][:, :1], [TALL]),
+    "svd compute_uv=False, svdvals": (lambda a: np.linalg.svd(a, compute_uv=False) + np.linalg.svdvals(a) ** 2,
+                                      [Z, TALL, WIDE]),
+    "svd hermitian": (lambda a: np.linalg.svd(a, hermitian=True)[0] * np.linalg.svd(a, hermitian=True)[1]
+                      + np.linalg.svd(a, hermitian=True)[2], [HZ]),
+    "eigh": (lambda a: np.linalg.eigh(a), [HZ, Z + 3 * np.diag([0.0, 1.0, 2.0])]),
+    "eigh UPLO=U": (lambda a: np.linalg.eigh(a, "U")[1] * np.linalg.eigh(a, "U")[0], [HZ, Z + 3 * np.diag([0.0, 1.0, 2.0])]),
+    "eigvalsh": (lambda a: np.linalg.eigvalsh(a) + np.linalg.eigvalsh(a, "U") ** 2, [HZ, Z]),
+    "qr": (lambda a: np.linalg.qr(a), [Z, TALL, WIDE]),
+    "qr r, complete": (lambda a: np.linalg.qr(a, "r") + np.linalg.qr(a, "complete")[1][:3], [Z, TALL]),
+    "qr complete, span uses": (lambda a: _projector(np.linalg.qr(a, "complete")[0][:, 3:]), [TALL]),
+    "cholesky": (lambda a: np.linalg.cholesky(a), [PD, PD + 0.1j * np.tril(A)]),  # (the upper triangle not read)
+    "pinv": (lambda a: np.linalg.pinv(a), [Z, TALL, WIDE]),
+    "pinv hermitian": (lambda a: np.linalg.pinv(a, hermitian=True), [HZ]),
+    "lstsq": (lambda a: np.linalg.lstsq(a, a[:, 0] * 1j + 1.0)[0] * np.linalg.lstsq(a, a[:, :2] + 1.0)[1].sum()
+              + np.linalg.lstsq(a, np.ones(a.shape[0]))[3].sum(), [TALL, Z]),
+    "norm cond": (lambda a: np.linalg.norm(a, 2) + np.linalg.norm(a, -2) * np.linalg.norm(a, "nuc")
+                  + np.linalg.cond(a) + np.linalg.cond(a, -2) + np.linalg.cond(a, "nuc"), [Z]),
 }
 
 
-@pytest.mark.parametrize("f", REFUSED.values(), ids=REFUSED.keys())
-def test_decompositions_refuse_complex_matrices(f):
-    with pytest.raises(TypeError, match=r"does not support complex values .*so fgrad refuses rather than return a "
-                                        r"wrong derivative"):
-        fgrad.grad(lambda z: np.sum(f(z)))(Z)
+def _projector(q):
+    return q @ np.conj(np.swapaxes(q, -1, -2))
+
+
+@pytest.mark.parametrize("f, inputs", HERMITIAN_DECOMPOSITIONS.values(), ids=HERMITIAN_DECOMPOSITIONS.keys())
+def test_complex_decompositions_have_numpys_values_and_derivatives_to_second_order(f, inputs):
+    for a in inputs:
+        out = _no_warnings(lambda a: fgrad.vjp(f, a)[0], a)
+        for got, want in zip(fgrad.tree.tree_flatten(out)[0], fgrad.tree.tree_flatten(f(a))[0]):
+            assert np.result_type(got) == np.result_type(want)
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+        _no_warnings(lambda a: fgrad.check_grads(f, (a,), order=2, modes=("fwd", "rev"), eps=1e-5), a)
+
+
+def test_complex_decompositions_closed_forms():
+    u, s, vh = np.linalg.svd(Z)
+    # the nuclear norm: d sum(s) = Re tr(u^H da v), so grad = d/dx - i d/dy = conj(u vh)
+    np.testing.assert_allclose(fgrad.grad(lambda a: np.linalg.norm(a, "nuc"))(Z), np.conj(u @ vh), rtol=1e-12)
+    np.testing.assert_allclose(fgrad.grad(lambda a: np.linalg.svdvals(a)[0])(Z), np.conj(np.outer(u[:, 0], vh[0])),
+                               rtol=1e-12)
+    # the sum of eigenvalues is the real part of the read diagonal's trace
+    np.testing.assert_allclose(fgrad.grad(lambda a: np.sum(np.linalg.eigvalsh(a)))(HZ), np.eye(3), atol=1e-14)
+    # the largest eigenvalue: d w = v^H dH v, read from the lower triangle (mirrored entries fold onto it)
+    w, v = np.linalg.eigh(HZ)
+    outer = np.conj(np.outer(v[:, 2], np.conj(v[:, 2])))  # conj(v v^H)
+    want = np.tril(outer + np.conj(outer.T)) * (1 - 0.5 * np.eye(3))
+    np.testing.assert_allclose(fgrad.grad(lambda a: np.linalg.eigvalsh(a)[2])(HZ), want, atol=1e-14)
+    # |det| from the Cholesky factor: log det(a) = 2 sum(log diag(L)); its grad is a^-T on the read triangle
+    logdet = lambda a: 2 * np.sum(np.log(np.real(np.diagonal(np.linalg.cholesky(a)))))  # noqa: E731
+    inv_t = np.linalg.inv(PD).T
+    np.testing.assert_allclose(fgrad.grad(logdet)(PD), np.tril(inv_t + np.conj(inv_t.T)) * (1 - 0.5 * np.eye(3)),
+                               rtol=1e-12)
+
+
+def test_complex_decompositions_agree_with_jax():
+    """Real functions that ignore the vectors' phase (JAX's derivative is defined for those):
+    fgrad's gradients and Hessian-vector products are JAX's."""
+    jax = import_extra("reference", "jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    herm = lambda np_, a: (a + np_.conj(a.T)) / 2 + np_.diag(np_.array([0.0, 2.0, 4.5]))  # noqa: E731
+    cases = {
+        "svd": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.svd(a, full_matrices=False)[0]) ** 3)
+        + np_.sum(np_.real((np_.linalg.svd(a)[0] * np_.linalg.svd(a)[1]) @ np_.linalg.svd(a)[2] * a)),
+        "svd wide": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.svd(a.T, full_matrices=False)[2]) ** 3),
+        "svdvals norms": lambda np_: lambda a: np_.linalg.norm(a, 2) + np_.linalg.norm(a, "nuc") ** 2
+        + np_.linalg.cond(a),
+        "eigh": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.eigh(herm(np_, a))[1][:, 1:]) ** 3)
+        + np_.sum(np_.linalg.eigvalsh(herm(np_, a)) ** 3),
+        "eigh projector": lambda np_: lambda a: np_.sum(np_.real(
+            np_.outer(np_.linalg.eigh(herm(np_, a))[1][:, 0], np_.conj(np_.linalg.eigh(herm(np_, a))[1][:, 0])) * a)),
+        "qr": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.qr(a)[0]) ** 3) + np_.sum(np_.real(np_.linalg.qr(a)[1] * a)),
+        "cholesky": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.cholesky(a @ np_.conj(a.T) + np_.eye(3))) ** 3),
+        "pinv": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.pinv(a)) ** 3),
+        "lstsq": lambda np_: lambda a: np_.sum(np_.abs(np_.linalg.lstsq(a, np_.ones(4) + 1j)[0]) ** 2),
+    }
+    tall = C
+    for name, make in cases.items():
+        a = tall if name in ("svd wide", "lstsq") else (tall if name == "pinv" else Z)
+        theirs = np.asarray(jax.grad(make(jnp))(jnp.asarray(a)))
+        np.testing.assert_allclose(fgrad.grad(make(np))(a), theirs, rtol=1e-10, atol=1e-12, err_msg=name)
+        t = RNG.normal(size=a.shape) + 1j * RNG.normal(size=a.shape)
+        want = np.asarray(jax.jvp(jax.grad(make(jnp)), (jnp.asarray(a),), (jnp.asarray(t),))[1])
+        got = fgrad.jvp(fgrad.grad(make(np)), (a,), (t,))[1]
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-10, err_msg=name)
+
+
+def test_complex_eigh_phase_where_lapacks_real_entry_is_zero():
+    # The eigenvectors of the 2 x 2 block have first component 0: LAPACK makes that entry
+    # real, so their phase jumps. A phase-free function is fine; one using the phase warns.
+    h = np.array([[1.0, 0.0, 0.0], [0.0, 3.0, 1j], [0.0, -1j, 3.0]])
+    assert np.all(np.linalg.eigh(h)[1][0, 1:] == 0)
+    free = lambda a: np.sum(np.abs(np.linalg.eigh(a)[1]) ** 4)  # noqa: E731
+    np.testing.assert_allclose(_no_warnings(fgrad.grad(free), h), fgrad.numerical_grad(free, h), atol=1e-7)
+    with pytest.warns(DegenerateDerivativeWarning, match=r"eigh: the phase of the complex eigenvectors .* is 0"):
+        fgrad.grad(lambda a: np.real(np.linalg.eigh(a)[1][2, 2]))(h)
+
+
+def test_complex_span_uses_that_depend_on_the_basis_are_refused():
+    # u u^T (no conjugate) of full_matrices' extra columns changes under a unitary turn of them
+    with pytest.raises(ValueError, match=r"svd: the gradient depends on the last 1 columns of u"):
+        fgrad.grad(lambda a: np.sum(np.real(np.linalg.svd(a)[0][:, 3:] @ np.linalg.svd(a)[0][:, 3:].T)))(TALL)

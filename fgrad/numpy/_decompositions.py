@@ -11,6 +11,16 @@ rules need no division by gaps between them: their gradient is right at repeated
 values too (the nuclear norm, the trace as a sum of eigenvalues). The vectors have no
 derivative where values repeat; there the rules warn with
 `DegenerateDerivativeWarning`.
+
+Complex matrices follow JAX's convention (fgrad._complex: cotangents pair with tangents
+by ``Re(sum(c * t))``), so the rules' transposes become conjugate transposes where the
+forward map has one (``u^H da v``). A complex eigenvector or singular-vector pair is
+defined only up to a phase; the rules give the derivative of the vectors NumPy returns,
+whose phase LAPACK fixes by making one entry real (the first component of each eigenvector
+of ``eigh`` with ``UPLO='L'``, the last with ``'U'``; the first component of each right
+singular vector of a tall or square matrix, of each left one of a wide matrix). For
+functions that ignore the phase (``|u|``, ``u @ diag(s) @ vh``, projectors ``v v^H``)
+this is JAX's derivative; others get the derivative of NumPy's own function.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._core import Node, primitive, value_of
-from .._ops import absolute, matmul, negative, reshape, shape_of, swapaxes
+from .._ops import absolute, conj, imag, matmul, negative, real, reshape, shape_of, sum, swapaxes
 from . import linalg as _la
 from ._contract import tril, triu
 from ._indexing import sort, take_along_axis
@@ -54,6 +64,22 @@ class DegenerateDerivativeWarning(RuntimeWarning):
 # ---------------------------------------------------------------- shared helpers
 def _T(x: Any) -> Any:
     return swapaxes(x, -1, -2)
+
+
+def _is_complex(x: Any) -> bool:
+    return np.iscomplexobj(value_of(x))
+
+
+def _conj(x: Any) -> Any:
+    """``conj(x)``, and `x` itself when real (no extra operation on real matrices)."""
+    if not _is_complex(x):
+        return x
+    return conj(x) if type(x) is Node else np.conj(x)
+
+
+def _H(x: Any) -> Any:
+    """The conjugate transpose of the matrices in `x` (the transpose of real ones)."""
+    return _conj(_T(x))
 
 
 def _diag_embed(v: Any) -> Any:
@@ -135,15 +161,22 @@ def _fold(g: Any, uplo: str) -> Any:
     off the diagonal standing for both of a symmetric pair: it collects the cotangent of
     both, and the other triangle gets none.
     """
+    # (For a complex matrix the read pair is Hermitian, the diagonal's imaginary part
+    # ignored: each entry below the diagonal collects the cotangent of itself and the
+    # conjugate of its mirror, a diagonal entry the real part of its own.)
     n = shape_of(g)[-1]
-    half = 1.0 - 0.5 * np.eye(n, dtype=np.result_type(value_of(g)))
+    half = 1.0 - 0.5 * np.eye(n, dtype=np.finfo(np.result_type(value_of(g))).dtype)
     triangle = tril if uplo.upper() == "L" else triu
-    return triangle(g + _T(g)) * half
+    return triangle(g + _H(g)) * half
 
 
 def _tril_symmetric(a: Any) -> Any:
-    """The symmetric matrix NumPy's symmetric routines see in `a` with ``UPLO='L'``."""
-    return tril(a) + _T(tril(a, -1))
+    """The symmetric (Hermitian) matrix NumPy's symmetric routines see in `a` with ``UPLO='L'``."""
+    if not _is_complex(a):
+        return tril(a) + _T(tril(a, -1))
+    # LAPACK ignores the diagonal's imaginary part: halving (t + t^H) keeps its real part.
+    t = tril(a)
+    return (t + _H(t)) * (1.0 - 0.5 * np.eye(shape_of(a)[-1]))
 
 
 # ---------------------------------------------------------------- complements (full_matrices, mode="complete")
@@ -158,10 +191,12 @@ def _complement_vjp(g: Any, ans: Any, q: Any, completion: Any, function: str = "
     # that depends on which basis was chosen would see their rotation within the span
     # too: its cotangent gives ans^T g an antisymmetric part, refused here (a plain
     # cotangent can be checked; a traced one, in forward mode or a Hessian, cannot).
+    # Complex: d(ans) = -q dq^H ans, so q's cotangent is -conj(ans g^T q), and a unitary
+    # turn within the span is seen as a non-Hermitian part of ans^T g.
     if type(g) is not Node and type(ans) is not Node:
         fix = "full_matrices=False" if function == "svd" else "mode='reduced'"
         x = np.swapaxes(ans, -1, -2) @ g
-        skew = np.abs(x - np.swapaxes(x, -1, -2)).max(initial=0.0)
+        skew = np.abs(x - np.conj(np.swapaxes(x, -1, -2))).max(initial=0.0)
         if skew > np.sqrt(np.finfo(x.dtype).eps) * max(1.0, float(np.abs(g).max(initial=0.0))):
             raise ValueError(
                 f"fgrad.numpy.linalg.{function}: the gradient depends on {what}, which are any "
@@ -169,7 +204,7 @@ def _complement_vjp(g: Any, ans: Any, q: Any, completion: Any, function: str = "
                 f"no derivative. Use {fix}, or only "
                 "functions of these columns that do not depend on that choice (a projector q @ q.T, say), "
                 "all from one call (two calls give two bases, each checked on its own).")
-    return negative(matmul(ans, matmul(_T(g), q)))
+    return negative(_conj(matmul(ans, matmul(_T(g), q))))
 
 
 _complement = primitive(_complement_forward, _complement_vjp, name="orthogonal_complement")
@@ -179,6 +214,50 @@ def _with_complement(q: Any, completion: np.ndarray, function: str, what: str) -
     """``q``'s columns followed by those of `completion`, differentiable as `_complement_vjp` says."""
     rest = _complement(q, completion=np.ascontiguousarray(completion), function=function, what=what)
     return concatenate([q, rest], axis=-1)
+
+
+# ---------------------------------------------------------------- the phase of complex vectors
+def _pivot_mask(size: int, k: int, axis: int) -> np.ndarray:
+    """A 0/1 array selecting row (`axis` -2) or column (-1) `k` of (..., size, x) / (..., x, size) matrices."""
+    mask = np.zeros((size, 1) if axis == -2 else (1, size))
+    mask[(k, 0) if axis == -2 else (0, k)] = 1.0
+    return mask
+
+
+def _phase_fix(g: Any, d: Any, pivots: Any, function: str, vectors: str) -> Any:
+    """The term ``-i Im(d_j) / p_j`` (shape (..., 1, k)) to add to the cotangent of the pivot entries.
+
+    The vectors NumPy returns have their pivot entry ``p_j`` real (LAPACK's phase); ``d_j``
+    is the cotangent of a turn of vector j's phase (``Im(d_j)`` is 0 for a function that
+    ignores it). Turning the phase back to keep ``p_j`` real transposes to this term.
+    None where there is nothing to add.
+    """
+    eps = np.finfo(np.result_type(value_of(pivots))).eps
+    p = np.asarray(value_of(pivots))
+    known = bool(np.all(np.abs(p.imag) <= 100 * eps))  # LAPACK's rule, as fgrad knows it
+    tiny = np.abs(p) <= np.sqrt(eps)
+    if type(g) is not Node:  # a plain cotangent can be checked; a traced one (Hessians, fwd) cannot
+        turn = np.abs(np.imag(np.asarray(value_of(d))))
+        used = turn > np.sqrt(eps) * max(1.0, float(turn.max(initial=0.0)))
+        if not used.any():
+            return None
+        if not known:
+            raise ValueError(
+                f"fgrad.numpy.linalg.{function}: the gradient depends on the phase of the complex {vectors}, "
+                "which this LAPACK fixes by a rule fgrad does not know (no entry of each vector is real): it "
+                f"has no derivative. Differentiate functions that ignore the phase (|v|, v v^H, or "
+                "u @ diag(s) @ vh), or the values.")
+        if (used & tiny).any():
+            warnings.warn(
+                f"fgrad.numpy.linalg.{function}: the phase of the complex {vectors} NumPy returns is not "
+                "differentiable here: the entry LAPACK makes real is 0 (to rounding), so the phase jumps. The "
+                "derivative of a function that ignores the phase (|v|, v v^H, values) is right; this one "
+                "depends on it (those terms were left out).",
+                DegenerateDerivativeWarning, stacklevel=4)
+    elif not known:
+        return None
+    keep = (~tiny).astype(p.real.dtype)
+    return _rows(-1j * imag(d) * keep / (real(pivots) + tiny))
 
 
 # ---------------------------------------------------------------- SVD
@@ -199,21 +278,42 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
     #   a_bar = u [F o (u^T u_bar - u_bar^T u) s + diag(s_bar) + s F o (v^T v_bar - v_bar^T v)] v^T
     #           + (I - u u^T) u_bar s^-1 v^T + u s^-1 v_bar^T (I - v v^T)
     # (the last two terms only for tall, resp. wide, matrices).
+    # Complex (the transpose of JAX's svd_jvp under Re(sum(c * t))): with J_u = u^T u_bar,
+    # J_v = v^T v_bar (v_bar = vh_bar^H), the antisymmetric parts become J - J^H, a term
+    # diag(i Im(J_u)_jj / s_j) adds the pair's relative phase (JAX puts it into u), the
+    # outer factors are conj(u), conj(vh), and LAPACK's phase (an entry of v, or of u for
+    # a wide matrix, real) turns both vectors of a pair back (`_phase_fix`).
     m, n = shape_of(a)[-2:]
     u, s, vh = _svd_unpack(ans, m)
     gu, gs, gvh = _svd_unpack(g, m)
+    cx = _is_complex(ans)
+    if cx:
+        s, gs = real(s), real(gs)
+        d = sum(u * gu, axis=-2) + conj(sum(vh * gvh, axis=-1))
+        if m >= n:
+            fix = _phase_fix(g, d, vh[..., :, 0], "svd", "singular vectors")
+            if fix is not None:
+                gvh = gvh + conj(_T(fix)) * _pivot_mask(n, 0, -1)
+        else:
+            fix = _phase_fix(g, d, u[..., 0, :], "svd", "singular vectors")
+            if fix is not None:
+                gu = gu + fix * _pivot_mask(m, 0, -2)
     s_value = np.asarray(value_of(s))
     ties = _ties(s_value, max(m, n))
     if ties.any():
         _warn_ties("svd", ties, s_value, "singular values", "u and vh")
     f = _inverse_gaps(s, ties, squared=True)
     ut_gu = matmul(_T(u), gu)
-    vt_gv = matmul(vh, _T(gvh))
-    inner = f * (ut_gu - _T(ut_gu)) * _rows(s) + _cols(s) * (f * (vt_gv - _T(vt_gv))) + _diag_embed(gs)
-    ga = matmul(u, matmul(inner, vh))
+    vt_gv = _conj(matmul(vh, _T(gvh)))
+    inner = f * (ut_gu - _H(ut_gu)) * _rows(s) + _cols(s) * (f * (vt_gv - _H(vt_gv))) + _diag_embed(gs)
+    zero = s_value <= _tolerance(s_value, max(m, n))
+    if cx:
+        # (a zero singular value leaves the pair's relative phase free: its term is left out)
+        nonzero = (s_value != 0).astype(s_value.dtype)
+        inner = inner + _diag_embed(1j * imag(sum(u * gu, axis=-2)) * nonzero / (s + 1.0 - nonzero))
+    ga = matmul(_conj(u), matmul(inner, _conj(vh)))
     if m == n:
         return ga
-    zero = s_value <= _tolerance(s_value, max(m, n))
     if zero.any():
         warnings.warn(
             f"fgrad.numpy.linalg.svd: the derivative of {'u' if m > n else 'vh'} of a {m} x {n} matrix is "
@@ -224,7 +324,9 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
     zero = zero.astype(s_value.dtype)
     inv_s = (1.0 - zero) / (s + zero)
     if m > n:
-        return ga + matmul((gu - matmul(u, ut_gu)) * _rows(inv_s), vh)
+        return ga + matmul((gu - matmul(_conj(u), ut_gu)) * _rows(inv_s), _conj(vh))
+    if cx:
+        return ga + matmul(_conj(u) * _rows(inv_s), gvh - matmul(_H(vt_gv), _conj(vh)))
     gv = _T(gvh)
     return ga + matmul(u * _rows(inv_s), _T(gv - matmul(_T(vh), vt_gv)))
 
@@ -237,8 +339,9 @@ def _svdvals_vjp(g: Any, ans: Any, a: Any, full_matrices: Any = None) -> Any:
     # when g weighs them equally (any basis of a tie gives the same sum).
     m, n = shape_of(a)[-2:]
     _warn_mixed_weights("svdvals", g, _ties(np.asarray(value_of(ans)), max(m, n)), "singular values")
+    # Complex: ds_i = Re(u_i^H da v_i), so a_bar = conj(u diag(g) vh).
     u, _, vh = _reduced_svd(a)
-    return matmul(u * _rows(g), vh)
+    return _conj(matmul(u * _rows(g), vh))
 
 
 def _svdvals_forward(a: np.ndarray, full_matrices: Any = None) -> np.ndarray:
@@ -267,10 +370,10 @@ def _hermitian_svd(a: Any, compute_uv: bool) -> Any:
     w, v = eigh(a)
     w_value = np.asarray(value_of(w))
     order = np.argsort(np.abs(w_value), axis=-1)[..., ::-1]
-    signs = np.take_along_axis(np.sign(w_value), order, axis=-1)
+    signs = np.take_along_axis(np.copysign(1.0, w_value), order, axis=-1)
     s = take_along_axis(absolute(w), order, axis=-1)
     u = take_along_axis(v, order[..., None, :], axis=-1)
-    return _SVDResult(u, s, _T(u * signs[..., None, :]))
+    return _SVDResult(u, s, _H(u * signs[..., None, :]))
 
 
 @composite(np.linalg.svd)
@@ -337,15 +440,25 @@ def _eigh_forward(a: np.ndarray, UPLO: str = "L") -> np.ndarray:  # noqa: N803 -
 def _eigh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:  # noqa: N803
     # Giles (2008): for a symmetric matrix, with F[i, j] = 1 / (w_j - w_i),
     #   a_bar = v [diag(w_bar) + F o (v^T v_bar)] v^T,
-    # then folded onto the triangle NumPy reads.
+    # then folded onto the triangle NumPy reads. Hermitian (the transpose of
+    # dw = diag(X), dv = v (F o X), X = v^H da v): the first factor is conj(v), and
+    # LAPACK's phase (the first entry of each vector real for UPLO='L', the last for 'U')
+    # adds `_phase_fix` to v_bar.
+    n = shape_of(a)[-1]
     w, v = ans[..., 0, :], ans[..., 1:, :]
     gw, gv = g[..., 0, :], g[..., 1:, :]
+    if _is_complex(ans):
+        w, gw = real(w), real(gw)
+        k = 0 if UPLO.upper() == "L" else n - 1
+        fix = _phase_fix(g, sum(v * gv, axis=-2), v[..., k, :], "eigh", "eigenvectors")
+        if fix is not None:
+            gv = gv + fix * _pivot_mask(n, k, -2)
     w_value = np.asarray(value_of(w))
     ties = _ties(w_value, shape_of(a)[-1])
     if ties.any():
         _warn_ties("eigh", ties, w_value, "eigenvalues", "the eigenvectors")
     inner = _inverse_gaps(w, ties, squared=False) * matmul(_T(v), gv) + _diag_embed(gw)
-    return _fold(matmul(v, matmul(inner, _T(v))), UPLO)
+    return _fold(matmul(_conj(v), matmul(inner, _T(v))), UPLO)
 
 
 _eigh_factors = primitive(_eigh_forward, _eigh_vjp, name="eigh")
@@ -358,11 +471,11 @@ def _eigenvectors(a: Any, UPLO: str) -> Any:  # noqa: N803
 
 
 def _eigvalsh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L", with_vectors: bool = False) -> Any:  # noqa: N803
-    # dw_i = v_i^T da v_i: a_bar = v diag(g) v^T on the triangle read; right at repeated
-    # eigenvalues too when g weighs them equally.
+    # dw_i = v_i^H da v_i: a_bar = conj(v) diag(g) v^T on the triangle read; right at
+    # repeated eigenvalues too when g weighs them equally.
     _warn_mixed_weights("eigvalsh", g, _ties(np.asarray(value_of(ans)), shape_of(a)[-1]), "eigenvalues")
     v = _eigenvectors(a, UPLO)
-    return _fold(matmul(v * _rows(g), _T(v)), UPLO)
+    return _fold(matmul(_conj(v) * _rows(g), _T(v)), UPLO)
 
 
 def _eigvalsh_forward(a: np.ndarray, UPLO: str = "L", with_vectors: bool = False) -> np.ndarray:  # noqa: N803
@@ -437,7 +550,13 @@ def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
     qt_gq = matmul(_T(q), gq)
     gr_rt = matmul(gr, _T(r))
     x = qt_gq - gr_rt
-    y = gq + matmul(q, gr_rt + tril(x - _T(x), -1) - qt_gq)
+    if not _is_complex(ans):
+        y = gq + matmul(q, gr_rt + tril(x - _T(x), -1) - qt_gq)
+    else:
+        # With C = q^H dA r^-1, q^H dq = L - L^H + i Im(diag C) keeps r's diagonal real
+        # (LAPACK's): the transpose gains i Im(diag X) and takes conjugates.
+        skew = x - _H(x)
+        y = gq + matmul(conj(q), tril(skew, -1) + 0.5 * skew * np.eye(n) - x)
     return _T(_la.solve(r, _T(y)))
 
 
@@ -456,7 +575,8 @@ def qr(a: Any, mode: str = "reduced") -> Any:
 
     Modes ``'reduced'``, ``'complete'`` and ``'r'`` as in NumPy; ``'raw'`` (LAPACK's
     Householder reflectors) has no derivative and raises TypeError on traced values.
-    For a wide matrix (M < N) ``r``'s extra columns are ``q.T @ a[..., M:]``, which is
+    For a wide matrix (M < N) ``r``'s extra columns are ``q.T @ a[..., M:]`` (``q^H`` for
+    complex `a`), which is
     differentiable when the first M columns are independent. With ``mode='complete'`` and
     M > N, ``q``'s last M - N columns are an arbitrary basis: only functions that do not
     depend on which can be differentiated.
@@ -483,5 +603,5 @@ def qr(a: Any, mode: str = "reduced") -> Any:
             r = concatenate([r, zeros], axis=-2)
     else:
         q, r_left = _tall_qr(a[..., :, :m])
-        r = concatenate([r_left, matmul(_T(q), a[..., :, m:])], axis=-1)
+        r = concatenate([r_left, matmul(_H(q), a[..., :, m:])], axis=-1)
     return r if mode == "r" else _QRResult(q, r)

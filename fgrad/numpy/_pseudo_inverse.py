@@ -6,7 +6,8 @@ Pereyra 1973):
     d(a+) = -a+ da a+ + a+ a+^T da^T (I - a a+) + (I - a+ a) da^T a+^T a+
 
 which is also the derivative of NumPy's ``pinv`` at a rank-deficient matrix along the
-directions that keep the rank. NumPy's result jumps where a small singular value
+directions that keep the rank. For complex matrices the ``^T`` are conjugate transposes,
+and the rules are its transpose under JAX's pairing ``Re(sum(c * t))`` (fgrad._complex). NumPy's result jumps where a small singular value
 crosses the cutoff, so there fgrad warns (`DegenerateDerivativeWarning`).
 """
 
@@ -18,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from .._core import primitive, value_of
-from .._ops import matmul, negative, reshape, shape_of, swapaxes
-from ._decompositions import DegenerateDerivativeWarning, _fold, _tril_symmetric, svdvals
+from .._ops import matmul, negative, real, reshape, shape_of, swapaxes
+from ._decompositions import DegenerateDerivativeWarning, _conj, _fold, _H, _tril_symmetric, svdvals
 from ._reductions import sum
 from ._register import composite
 
@@ -34,11 +35,12 @@ def _T(x: Any) -> Any:
 
 def _pinv_cotangent(g: Any, ap: Any, a: Any) -> Any:
     """The cotangent of `a` given that of ``ap = pinv(a)`` (the transpose of the formula above)."""
+    # The two terms in da^H transpose to conjugates (Re(sum(c * conj(t))) = Re(sum(conj(c) * t))).
     apt, gt = _T(ap), _T(g)
     term1 = negative(matmul(apt, matmul(g, apt)))
-    term2 = matmul(gt - matmul(a, matmul(ap, gt)), matmul(ap, apt))
-    term3 = matmul(matmul(apt, ap), gt - matmul(matmul(gt, ap), a))
-    return term1 + term2 + term3
+    term2 = matmul(gt - matmul(a, matmul(ap, gt)), matmul(ap, _H(ap)))
+    term3 = matmul(matmul(_H(ap), ap), gt - matmul(matmul(gt, ap), a))
+    return term1 + _conj(term2) + _conj(term3)
 
 
 def _warn_rank(function: str, a: np.ndarray, rcond: Any) -> None:
@@ -148,6 +150,7 @@ def lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     residuals = plain[1]
     if residuals.size:  # (full column rank, m > n): the squared norms of b - a x, per column
         r = _as_matrix(b) - matmul(a, _as_matrix(x))
-        residuals = reshape(sum(r * r, axis=0), residuals.shape)
+        squares = real(r * _conj(r)) if np.iscomplexobj(value_of(r)) else r * r
+        residuals = reshape(sum(squares, axis=0), residuals.shape)
 
     return x, residuals, plain[2], svdvals(a)

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._core import primitive, value_of
 from .._ops import (
-    absolute, getitem, imag, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
+    absolute, conj, getitem, imag, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
 )
 from . import _contract, _shape
 from ._contract import tril
@@ -170,12 +170,20 @@ def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
     # S = L^-T Phi(L^T g) L^-1 where Phi keeps the lower triangle and halves the diagonal;
     # the cotangent of the (symmetric) input is the symmetric part of S.
     n = shape_of(ans)[-1]
-    phi = tril(matmul(_T(ans), g)) * (1.0 - 0.5 * np.eye(n, dtype=np.result_type(value_of(ans))))
-    s = _T(solve(_T(ans), _T(solve(_T(ans), phi))))
-    # The symmetric part of S is the cotangent of a symmetric matrix. NumPy's forward
-    # reads only the lower triangle of `a`, each entry below the diagonal standing for
-    # both of a symmetric pair: that entry gets both halves, those above get nothing.
-    return tril(s + _T(s)) * (1.0 - 0.5 * np.eye(n, dtype=np.result_type(value_of(ans))))
+    half = 1.0 - 0.5 * np.eye(n, dtype=np.finfo(np.result_type(value_of(ans))).dtype)
+    phi = tril(matmul(_T(ans), g)) * half
+    if not np.iscomplexobj(value_of(ans)):
+        s = _T(solve(_T(ans), _T(solve(_T(ans), phi))))
+        # The symmetric part of S is the cotangent of a symmetric matrix. NumPy's forward
+        # reads only the lower triangle of `a`, each entry below the diagonal standing for
+        # both of a symmetric pair: that entry gets both halves, those above get nothing.
+        return tril(s + _T(s)) * half
+    # Hermitian (a = L L^H, dL = L Phi(L^-1 da L^-H)), transposed under Re(sum(c * t)):
+    # S = L^-T Phi(L^T g) conj(L)^-1, folded onto the Hermitian lower triangle NumPy reads
+    # (an entry below the diagonal gets S and the conjugate of its mirror; the diagonal,
+    # whose imaginary part LAPACK ignores, the real part).
+    s = _T(solve(conj(_T(ans)), _T(solve(_T(ans), phi))))
+    return tril(s + conj(_T(s))) * half
 
 
 cholesky = numpy_primitive(np.linalg.cholesky, _cholesky_vjp, sample=SPD,
