@@ -18,12 +18,17 @@ that still do are listed by `looping_primitives`.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import contextlib
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from ._complex import mark_active, unsupported_error
-from ._core import BATCHED, _NO_PARAMS, BatchedConversionError, Node, Primitive, bind, make_node, next_seq, plain_value
+from ._core import (
+    BATCHED, _NO_PARAMS, BatchedConversionError, Node, Primitive, bind, end_level, make_node, new_level, next_seq,
+    plain_value,
+)
+from ._ops import broadcast_to, getitem, reshape, shape_of
 
 __all__ = ["BatchInterpreter", "BATCH_RULES", "batched_value", "batching_rule", "loop_rule", "batch_plain",
            "has_batched", "per_example_ndim"]
@@ -52,9 +57,12 @@ def batched_value(value: Any, level: int) -> Node:
     return make_node(value, BATCHED, (), _NO_PARAMS, level, None, next_seq())
 
 
+_make_batched = make_node
+
+
 def per_example_ndim(value: Any, batched: bool) -> int:
     """The number of axes one example of `value` has."""
-    n = np.ndim(value) if type(value) is not Node else len(value.shape)
+    n = len(shape_of(value))
     return n - 1 if batched else n
 
 
@@ -64,31 +72,51 @@ class BatchInterpreter:
     __slots__ = ("size",)
 
     def __init__(self, size: int) -> None:
+        _install_rules()  # (the rules of fgrad modules imported since the last batch)
         self.size = size
 
     def process(self, prim: Primitive, args: Sequence[Any], params: Any, level: int) -> Node:
-        values, batched = [], []
-        for a in args:
-            mine = type(a) is Node and a.level == level
-            values.append(a.value if mine else a)
-            batched.append(mine)
+        values = list(args)
+        batched = [False] * len(values)
+        for i, a in enumerate(args):
+            if type(a) is Node and a.level == level:
+                values[i] = a.value
+                batched[i] = True
         if params and _has_batched_parameter(params, level):  # (an index computed from examples: `x[np.argmax(x)]`)
             out = _loop_with_parameters(prim, values, batched, params, level, self.size)
         else:
             out = BATCH_RULES.get(prim.forward, loop_rule)(prim, values, batched, params, self.size)
-        kind = plain_value(out)
-        if getattr(kind, "dtype", None) is not None and kind.dtype.kind == "c":
+        plain = out if type(out) is np.ndarray else plain_value(out)
+        if getattr(plain, "dtype", None) is not None and plain.dtype.kind == "c":
             if not prim.complex_ok:  # (as `bind` checks a complex result)
-                raise unsupported_error(prim.name, kind)
+                raise unsupported_error(prim.name, plain)
             mark_active()
-        return batched_value(out, level)
+        if type(out) is Node and out.level >= level:
+            batched_value(out, level)  # (raises: see there)
+        return _make_batched(out, BATCHED, (), _NO_PARAMS, level, None, next_seq())
 
 
 # ---------------------------------------------------------------- helpers for rules
+@contextlib.contextmanager
+def batching_level(size: int, transform: str, fun: Any = None) -> Iterator[int]:
+    """A vmap level of `size` examples, live for the ``with`` block (the transforms' own batches)."""
+    level = new_level(transform, fun, BatchInterpreter(size))
+    try:
+        yield level
+    finally:
+        end_level(level)
+
+
+def unbatched_rows(x: Any, level: int, size: int) -> Any:
+    """`x`, a result computed at `level`, as ``size`` stacked rows: the examples of a batched
+    value, or `size` copies of a value that is the same for every example."""
+    if type(x) is Node and x.primitive is BATCHED and x.level == level:
+        return x.value
+    return broadcast_batch(x, size)
+
+
 def take_example(value: Any, i: int) -> Any:
     """Example `i` of a batched value (differentiable when `value` is traced)."""
-    from ._ops import getitem
-
     return getitem(value, idx=i) if type(value) is Node else value[i]
 
 
@@ -138,10 +166,7 @@ def loop_rule(prim: Primitive, values: list, batched: list, params: Any, size: i
 
 def broadcast_batch(value: Any, size: int) -> Any:
     """An unbatched `value` as a batch of `size` copies (a broadcast view, not a copy)."""
-    from ._ops import broadcast_to, shape_of
-
-    shape = shape_of(value)
-    return broadcast_to(value, shape=(size, *shape))
+    return broadcast_to(value, shape=(size, *shape_of(value)))
 
 
 def align_examples(values: list, batched: list, ndim: int | None = None) -> list:
@@ -150,18 +175,17 @@ def align_examples(values: list, batched: list, ndim: int | None = None) -> list
     Each example is given leading unit axes up to `ndim` axes (default: the most any
     argument has per example); unbatched values broadcast from the right as they are.
     """
-    from ._ops import reshape, shape_of
-
+    shapes = [shape_of(v) for v in values]
+    ndims = [len(s) - 1 if b else len(s) for s, b in zip(shapes, batched)]
     if ndim is None:
-        ndim = max(per_example_ndim(v, b) for v, b in zip(values, batched))
-    out = []
-    for v, b in zip(values, batched):
-        if b:
-            shape = shape_of(v)
-            missing = ndim - (len(shape) - 1)
-            if missing > 0:
-                v = reshape(v, shape=(shape[0],) + (1,) * missing + tuple(shape[1:]))
-        out.append(v)
+        ndim = max(ndims)
+    out = values
+    for i, b in enumerate(batched):
+        if b and ndims[i] < ndim:
+            if out is values:
+                out = list(values)
+            shape = shapes[i]
+            out[i] = reshape(values[i], shape=(shape[0],) + (1,) * (ndim - ndims[i]) + tuple(shape[1:]))
     return out
 
 
@@ -302,6 +326,7 @@ def _size_at(level: int, args: Sequence[Any]) -> int:
 
 
 def _batch_size(value: Any) -> int:
-    from ._ops import shape_of
-
     return shape_of(value)[0]
+
+
+from ._batching_rules import install as _install_rules  # noqa: E402  (the rules import this module)

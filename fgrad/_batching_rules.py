@@ -189,12 +189,6 @@ def concatenate(prim: Primitive, values: list, batched: list, params: Any, size:
     return bind(prim, values, new)
 
 
-def stack_rows(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
-    """Jacobian rows stacked along a new first axis: stacked whole, then the batch moved first."""
-    out = bind(prim, _all_batched(values, batched, size), params)
-    return _move_batch_to_front(out, 1)
-
-
 def _is_index_array(item: Any) -> bool:
     return not (item is None or item is Ellipsis or isinstance(item, slice)
                 or isinstance(item, (int, np.integer)))
@@ -246,6 +240,18 @@ def matmul(prim: Primitive, values: list, batched: list, params: Any, size: int)
     a, b = values
     vector_a = per_example_ndim(a, batched[0]) == 1
     vector_b = per_example_ndim(b, batched[1]) == 1
+    # One matrix product for a batch of vectors and one matrix (a BLAS matrix-matrix
+    # product, not a stack of matrix-vector ones): W @ x_i for all i is X @ W.T.
+    if vector_a and batched[0] and not batched[1] and len(shape_of(b)) == 2:
+        return bind(prim, [a, b], params)
+    if vector_b and batched[1] and not batched[0] and len(shape_of(a)) == 2:
+        from ._ops import swapaxes
+
+        return bind(prim, [b, swapaxes(a, 0, 1)], params)
+    if not vector_a and not vector_b and batched[0] != batched[1]:
+        out = _one_matrix_product(prim, a, b, batched[0], params)
+        if out is not None:
+            return out
     if vector_a:
         a = reshape(a, shape=shape_of(a)[:-1] + (1,) + shape_of(a)[-1:])
     if vector_b:
@@ -259,6 +265,27 @@ def matmul(prim: Primitive, values: list, batched: list, params: Any, size: int)
     if vector_b:
         return reshape(out, shape=shape[:-1])
     return out
+
+
+def _one_matrix_product(prim: Primitive, a: Any, b: Any, a_batched: bool, params: Any) -> Any:
+    """A batch of matrices times one matrix (either side) as one large product, or None.
+
+    NumPy runs ``(m, n) @ (B, n, k)`` as B small products; stacking the batch into the
+    rows (or columns) of one matrix makes it a single BLAS call.
+    """
+    from ._ops import swapaxes
+
+    sa, sb = shape_of(a), shape_of(b)
+    if a_batched and len(sa) == 3 and len(sb) == 2:  # (B, m, n) @ (n, k): rows of one (B*m, n) matrix
+        size, m, n = sa
+        out = bind(prim, [reshape(a, shape=(size * m, n)), b], params)
+        return reshape(out, shape=(size, m, sb[1]))
+    if not a_batched and len(sa) == 2 and len(sb) == 3:  # (m, n) @ (B, n, k) = ((B, k, n) @ (n, m)).T
+        size, n, k = sb
+        rows = reshape(swapaxes(b, 1, 2), shape=(size * k, n))
+        out = bind(prim, [rows, swapaxes(a, 0, 1)], params)
+        return swapaxes(reshape(out, shape=(size, k, sa[0])), 1, 2)
+    return None
 
 
 def solve(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
@@ -344,7 +371,7 @@ RULES: dict[str, Any] = {
     **{name: last_two_axes for name in
        "inv det logabsdet slogdet_sign cholesky eig eigh eigvals eigvalsh svd svdvals qr pinv cofactor".split()},
     "reshape": keyword_form(reshape_rule), "transpose": keyword_form(transpose_rule),
-    "broadcast_to": keyword_form(broadcast_to_rule), "concatenate": concatenate, "stack": stack_rows,
+    "broadcast_to": keyword_form(broadcast_to_rule), "concatenate": concatenate,
     "getitem": keyword_form(getitem), "untake": keyword_form(untake), "pad": keyword_form(pad),
     "matmul": matmul, "solve": solve, "tensordot": tensordot, "einsum": einsum,
     **{name: keyword_form(fft_rule) for name in "fft ifft rfft irfft".split()},
@@ -352,6 +379,7 @@ RULES: dict[str, Any] = {
 
 
 _SCANNED: set[str] = set()
+_MODULES_SEEN = [0]
 
 
 def install() -> None:
@@ -359,7 +387,11 @@ def install() -> None:
 
     Found by name in `RULES` among the module's functions made by `fgrad.primitive`
     (a user's primitive named like one of fgrad's gets no rule: it loops, correctly).
+    Cheap when no module was imported since the last call.
     """
+    if len(sys.modules) == _MODULES_SEEN[0]:
+        return
+    _MODULES_SEEN[0] = len(sys.modules)
     for name, module in list(sys.modules.items()):
         if name in _SCANNED or not (name == "fgrad" or name.startswith("fgrad.")) or module is None:
             continue

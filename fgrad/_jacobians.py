@@ -1,8 +1,10 @@
 """Jacobians and second derivatives: `jacrev`, `jacfwd`, `jacobian`, `hessian`, `hvp`.
 
-`jacrev` traces ``fun`` once and walks back from one output element at a time;
-`jacfwd` traces ``fun`` and its reverse pass once (`Linearized`) and pushes one input
-element at a time.  Blocks follow JAX: for output leaf ``o`` and input leaf ``x`` the
+`jacrev` traces ``fun`` once and walks back once per output leaf, with every one-hot
+cotangent of that leaf at once: the seed is batched by a vmap level (`fgrad._batching`),
+so each rule applies to all rows together, as JAX builds ``jacrev`` from ``vmap`` of a
+VJP. `jacfwd` traces ``fun`` and its reverse pass once (`Linearized`) and pushes a
+batch of all one-hot tangents of an input leaf the same way.  Blocks follow JAX: for output leaf ``o`` and input leaf ``x`` the
 block has shape ``o.shape + x.shape``; the result is a pytree shaped like the output
 whose leaves are pytrees shaped like the differentiated argument(s).  Blocks are
 assembled with fgrad operations, so inside another transform a Jacobian is a traced
@@ -16,6 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._batching import batched_value, batching_level, unbatched_rows
 from ._collector import call_paused
 from ._core import Node
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
@@ -24,43 +27,32 @@ from ._transforms import (
     _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
     check_holomorphic_inputs,
 )
-from .numpy._register import variadic_primitive
 from .tree import tree_flatten, tree_structure, tree_unflatten
 
 __all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
 
 
 # ---------------------------------------------------------------- assembling blocks
-def _row_vjp(i: int, g: Any, ans: Any, *rows: Any) -> Any:
-    return g[i]
-
-
-_stack_rows = variadic_primitive(lambda *rows: np.stack(rows), _row_vjp, name="stack")
-
-
-def _stack(pieces: list[Any]) -> Any:
-    for p in pieces:
-        if type(p) is Node:
-            return _stack_rows(*pieces)
-    return np.stack(pieces)
-
-
 def _block(pieces: list[Any], lead: tuple[int, ...], trail: tuple[int, ...], dtype: np.dtype,
            lead_last: bool) -> Any:
-    """One Jacobian block from one piece of shape ``trail`` per element of shape ``lead``.
+    """One Jacobian block from its rows: ``pieces`` holds them stacked, ``(n,) + trail`` for the
+    ``n`` elements of shape ``lead`` (or nothing, for an empty output or input).
 
     The block has shape ``lead + trail``, or ``trail + lead`` when ``lead_last``.
     """
     full = lead + trail
     if not pieces:  # an empty output or input
         return np.zeros(trail + lead if lead_last else full, dtype=dtype)
-    x = pieces[0] if len(pieces) == 1 else _stack(pieces)
+    (x,) = pieces
     if shape_of(x) != full:
         x = reshape(x, shape=full)
     if lead_last and lead and trail:
         x = transpose(x, axes=tuple(range(len(lead), len(full))) + tuple(range(len(lead))))
-    if type(x) is np.ndarray and x.ndim == 0:
-        return x[()]
+    if type(x) is np.ndarray:
+        if x.ndim == 0:
+            return x[()]
+        if x.base is not None or not x.flags.writeable:  # (a view of a batched pass: the caller's own array)
+            return x.copy()
     return x
 
 
@@ -78,31 +70,61 @@ def _is_single(argnums: Any) -> bool:
 
 
 # ---------------------------------------------------------------- Jacobians
-def _reverse_blocks(flat: FlatTrace, out_dtypes: list[np.dtype]) -> list[list[Any]]:
-    """Blocks [output leaf][input leaf]: one backward walk per output element."""
+def _identity_basis(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Every one-hot array of `shape`, stacked: ``(n,) + shape`` for ``n`` elements (read-only)."""
+    n = int(np.prod(shape, dtype=np.int64))
+    basis = np.eye(n, dtype=dtype).reshape((n, *shape))
+    basis.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
+    return basis
+
+
+def _all_rows(walk: Callable[[Any], list[Any]], shape: tuple[int, ...], dtype: np.dtype,
+              transform: str) -> list[Any]:
+    """`walk` applied to every one-hot array of `shape` in one batched pass (JAX's way).
+
+    ``walk(seed)`` is one backward walk; run on a seed batched by a vmap level holding
+    the identity basis, every rule applies to all seeds at once. Returns, per result of
+    `walk`, the stacked rows ``(n,) + its shape``. A single element needs no batch.
+    """
+    n = int(np.prod(shape, dtype=np.int64))
+    if n == 1:
+        return walk(_one_hot(shape, (0,) * len(shape), dtype))
+    with batching_level(n, transform) as level:
+        results = walk(batched_value(_identity_basis(shape, dtype), level))
+        return [unbatched_rows(r, level, n) for r in results]
+
+
+def _reverse_blocks(flat: FlatTrace, out_dtypes: list[np.dtype], transform: str) -> list[list[Any]]:
+    """Blocks [output leaf][input leaf]: one batched backward walk per output leaf."""
     traced = flat.traced
     in_shapes = [shape_of(x) for x in traced.in_leaves]
     blocks = []
     for o, odtype in zip(flat.out_leaves, out_dtypes):
         oshape = shape_of(o)
-        rows = [traced.pull_back([o], [_one_hot(oshape, idx, odtype)]) for idx in np.ndindex(oshape)]
+        if not _size(o):
+            rows = [[] for _ in in_shapes]
+        else:
+            rows = [[r] for r in _all_rows(lambda seed: traced.pull_back([o], [seed]), oshape, odtype, transform)]
         blocks.append([
-            _block([r[k] for r in rows], oshape, ishape, traced.in_dtypes[k], lead_last=False)
+            _block(rows[k], oshape, ishape, traced.in_dtypes[k], lead_last=False)
             for k, ishape in enumerate(in_shapes)
         ])
     return blocks
 
 
 def _forward_blocks(flat: FlatTrace, out_dtypes: list[np.dtype], transform: str) -> list[list[Any]]:
-    """Blocks [output leaf][input leaf]: one push per input element through one linearization."""
+    """Blocks [output leaf][input leaf]: one batched push per input leaf through one linearization."""
     lin = Linearized(flat, transform)
     out_shapes = [shape_of(o) for o in flat.out_leaves]
     by_input = []
     for k, x in enumerate(flat.traced.in_leaves):
         ishape, idtype = shape_of(x), flat.traced.in_dtypes[k]
-        cols = [lin.push_leaf(k, _one_hot(ishape, idx, idtype)) for idx in np.ndindex(ishape)]
+        if not _size(x):
+            cols = [[] for _ in out_shapes]
+        else:
+            cols = [[c] for c in _all_rows(lambda seed: lin.push_leaf(k, seed), ishape, idtype, transform)]
         by_input.append([
-            _block([c[j] for c in cols], ishape, oshape, odtype, lead_last=True)
+            _block(cols[j], ishape, oshape, odtype, lead_last=True)
             for j, (oshape, odtype) in enumerate(zip(out_shapes, out_dtypes))
         ])
     return [list(column) for column in zip(*by_input)] if by_input else [[] for _ in out_shapes]
@@ -156,7 +178,7 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
                 and sum(_size(o) for o in flat.out_leaves) <= sum(_size(x) for x in flat.traced.in_leaves)
             )
             out_dtypes = _check_dtypes(flat, transform, reverse, holomorphic)
-            blocks = _reverse_blocks(flat, out_dtypes) if reverse else _forward_blocks(flat, out_dtypes, transform)
+            blocks = _reverse_blocks(flat, out_dtypes, transform) if reverse else _forward_blocks(flat, out_dtypes, transform)
             return blocks, flat.traced.in_def, flat.out_def, flat.aux  # (the graph goes with this frame)
 
         # (no full collection scans the graph between the walks)
@@ -169,9 +191,10 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
 
 def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
            has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
-    """Jacobian of ``fun`` by reverse mode: one backward walk per output element.
+    """Jacobian of ``fun`` by reverse mode: one batched backward walk per output leaf.
 
-    Best when there are fewer outputs than inputs. ``fun`` is traced once per call.
+    Best when there are fewer outputs than inputs. ``fun`` is traced once per call, and
+    the walk carries every row's cotangent at once (``vmap`` over the VJP, as JAX).
 
     Args:
         fun: a function of float arrays (or pytrees) returning float arrays (or a pytree).
@@ -199,10 +222,10 @@ def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
 
 def jacfwd(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
            has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
-    """Jacobian of ``fun`` by forward mode: one tangent push per input element.
+    """Jacobian of ``fun`` by forward mode: one batched tangent push per input leaf.
 
     Best when there are fewer inputs than outputs. ``fun`` and its reverse pass are
-    traced once per call; each input element then costs one backward walk.
+    traced once per call; each input leaf then costs one walk carrying all its tangents.
 
     Args:
         fun: a function of float arrays (or pytrees) returning float arrays (or a pytree).
@@ -232,9 +255,9 @@ def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
             has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """Hessian of ``fun``: the Jacobian of its reverse-mode Jacobian.
 
-    The outer Jacobian is taken in whichever mode needs fewer passes: reverse mode for a
-    scalar ``fun`` (one backward walk per input element over one trace), forward mode,
-    i.e. ``jacfwd(jacrev(fun))``, when ``fun`` has several outputs.
+    The outer Jacobian is taken in whichever mode has the smaller batch: reverse mode for a
+    scalar ``fun`` (one batched walk back over the gradient's trace), forward mode, i.e.
+    ``jacfwd(jacrev(fun))``, when ``fun`` has several outputs.
 
     Args:
         fun: a function of float arrays (or pytrees), usually returning a scalar.

@@ -9,8 +9,9 @@ import numpy as np
 
 from ._batching import BatchInterpreter, batched_value, broadcast_batch
 from ._core import BATCHED, Node, end_level, new_level
+from ._ops import shape_of
 from ._transforms import check_callable
-from .tree import tree_flatten, tree_leaves, tree_unflatten
+from .tree import _handler_of, tree_flatten, tree_leaves, tree_unflatten
 
 __all__ = ["vmap"]
 
@@ -23,8 +24,6 @@ def _is_axis(x: Any) -> bool:
 
 def _broadcast_prefix(prefix: Any, tree: Any, where: str, what: str) -> list:
     """One axis per leaf of `tree` from `prefix`, a pytree prefix of it (JAX's in_axes/out_axes)."""
-    from .tree import _handler_of
-
     if _is_axis(prefix):
         return [prefix] * len(tree_leaves(tree))
     prefix_handler, tree_handler = _handler_of(prefix, None), _handler_of(tree, None)
@@ -42,6 +41,10 @@ def _broadcast_prefix(prefix: Any, tree: Any, where: str, what: str) -> list:
     for k, (p, t) in enumerate(zip(p_children, t_children)):
         axes += _broadcast_prefix(p, t, f"{where}[{k}]", what)
     return axes
+
+
+def _is_array(x: Any) -> bool:
+    return type(x) is np.ndarray or type(x) is Node or type(x) is float or type(x) is np.float64
 
 
 def _ndim(x: Any) -> int:
@@ -104,9 +107,6 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
 
     @functools.wraps(fun)
     def batched_fun(*args: Any, **kwargs: Any) -> Any:
-        from ._batching_rules import install
-
-        install()
         axes_spec = in_axes
         if isinstance(in_axes, list):
             axes_spec = tuple(in_axes)
@@ -116,36 +116,41 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
         leaves, treedef = tree_flatten(args)
         if _is_axis(axes_spec):
             axes = [axes_spec] * len(leaves)
+        elif len(leaves) == len(args) and all(map(_is_array, args)):  # (one leaf per argument: the axes as given)
+            axes = list(axes_spec)
+            for a in axes:
+                if not _is_axis(a):
+                    raise TypeError(f"vmap: in_axes must hold ints or None for array arguments, got {a!r}")
         else:
             axes = []
             for i, (spec, arg) in enumerate(zip(axes_spec, args)):
                 axes += _broadcast_prefix(spec, arg, f"argument {i}", "in_axes")
-        kw_leaves, kw_def = tree_flatten(kwargs)
-        labels = [f"argument {i}" for i, a in enumerate(args) for _ in tree_leaves(a)]
-        labels += [f"keyword argument {k!r}" for k, v in kwargs.items() for _ in tree_leaves(v)]
+        kw_leaves, kw_def = tree_flatten(kwargs) if kwargs else ([], None)
         all_leaves = leaves + kw_leaves
         all_axes = axes + [0] * len(kw_leaves)
+        labels = _Labels(args, kwargs)  # (built only for an error message)
         sizes = []
         normalized = []
-        for leaf, axis, label in zip(all_leaves, all_axes, labels):
+        for k, (leaf, axis) in enumerate(zip(all_leaves, all_axes)):
             if axis is None:
                 normalized.append(None)
                 continue
-            nd = _ndim(leaf)
-            if nd == 0:
-                raise ValueError(f"vmap: in_axes maps axis {axis} of {label}, but it is a scalar (0-d); "
+            shape = shape_of(leaf)
+            if not shape:
+                raise ValueError(f"vmap: in_axes maps axis {axis} of {labels[k]}, but it is a scalar (0-d); "
                                  "use None in in_axes for arguments that are not mapped")
-            ax = _normalized(axis, nd, label)
+            if not -len(shape) <= axis < len(shape):
+                _normalized(axis, len(shape), labels[k])
+            ax = axis % len(shape)
             normalized.append(ax)
-            n = leaf.shape[ax] if type(leaf) is Node else np.shape(leaf)[ax]
-            sizes.append((label, ax, n))
-        size = _common_size(sizes, axis_size)
+            sizes.append((k, ax, shape[ax]))
+        size = _common_size(sizes, axis_size, labels)
         level = new_level("vmap", fun, BatchInterpreter(size))
         try:
             wrapped = [leaf if ax is None else batched_value(_move(_readable(leaf), ax, 0), level)
                        for leaf, ax in zip(all_leaves, normalized)]
             call_args = tree_unflatten(treedef, wrapped[:len(leaves)])
-            call_kwargs = tree_unflatten(kw_def, wrapped[len(leaves):])
+            call_kwargs = tree_unflatten(kw_def, wrapped[len(leaves):]) if kwargs else {}
             out = fun(*call_args, **call_kwargs)
             out_leaves, out_def = tree_flatten(out)
             out_spec = [out_axes] * len(out_leaves) if _is_axis(out_axes) else \
@@ -166,7 +171,19 @@ def _readable(x: Any) -> Any:
     return x
 
 
-def _common_size(sizes: list, axis_size: int | None) -> int:
+class _Labels:
+    """"argument 1", "keyword argument 'x'": the name of each flat leaf, made on demand."""
+
+    def __init__(self, args: tuple, kwargs: dict) -> None:
+        self.args, self.kwargs = args, kwargs
+
+    def __getitem__(self, k: int) -> str:
+        names = [f"argument {i}" for i, a in enumerate(self.args) for _ in tree_leaves(a)]
+        names += [f"keyword argument {key!r}" for key, v in self.kwargs.items() for _ in tree_leaves(v)]
+        return names[k]
+
+
+def _common_size(sizes: list, axis_size: int | None, labels: _Labels) -> int:
     if not sizes:
         if axis_size is None:
             raise ValueError("vmap: no argument is mapped (every in_axes entry is None), so the number of "
@@ -174,7 +191,7 @@ def _common_size(sizes: list, axis_size: int | None) -> int:
         return int(axis_size)
     first = sizes[0][2]
     if any(n != first for _, _, n in sizes) or (axis_size is not None and axis_size != first):
-        listed = "; ".join(f"{label} has size {n} along axis {ax}" for label, ax, n in sizes)
+        listed = "; ".join(f"{labels[k]} has size {n} along axis {ax}" for k, ax, n in sizes)
         extra = f"; axis_size={axis_size}" if axis_size is not None else ""
         raise ValueError(f"vmap got inconsistent sizes for the mapped axes: {listed}{extra}")
     return first

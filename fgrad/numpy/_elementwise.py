@@ -413,11 +413,9 @@ logical_and = plain(np.logical_and, call="{f}({t}, 0.5)")
 logical_or = plain(np.logical_or, call="{f}({t}, 0.5)")
 logical_xor = plain(np.logical_xor, call="{f}({t}, 0.5)")
 logical_not = plain(np.logical_not)
-# (integer and boolean operations: masks combined with `&`, `|`, `~`, batched ones inside vmap)
-bitwise_and = plain(np.bitwise_and, call="{f}({t} > 0, {t} < 1)")
-bitwise_or = plain(np.bitwise_or, call="{f}({t} > 0, {t} < 1)")
-bitwise_xor = plain(np.bitwise_xor, call="{f}({t} > 0, {t} < 1)")
-invert = plain(np.invert, call="{f}({t} > 0)")
+# Integer and boolean operations, for masks combined with `&`, `|`, `~` (batched ones inside
+# vmap): dispatched for traced values only; fgrad.numpy's names stay NumPy's own ufuncs.
+_bitwise = [plain(f) for f in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert)]
 isneginf = plain(np.isneginf)
 isposinf = plain(np.isposinf)
 isreal = plain(np.isreal)
@@ -440,7 +438,6 @@ __all__ = [
     "greater_equal", "heaviside", "isclose", "isfinite", "isinf", "isnan", "less", "less_equal",
     "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal", "rint", "round", "sign",
     "signbit", "trunc", "isneginf", "isposinf", "isreal", "iscomplex", "isin", "array_equiv",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "invert",
     # more differentiable compositions
     "nan_to_num", "select", "polyval",
 ]
