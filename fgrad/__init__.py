@@ -8,12 +8,12 @@ Example:
 
 from typing import TYPE_CHECKING
 
-from ._core import Node, Primitive, UnexpectedTracerError, defvjp, primitive
+from ._core import BatchedConversionError, Node, Primitive, UnexpectedTracerError, defvjp, primitive
 from ._custom import custom_vjp
 from ._forward import jvp, linearize
 from ._graph import Graph, graph_of, name, trace
 from ._ops import stop_gradient
-from ._transforms import grad, value_and_grad, vjp
+from ._transforms import elementwise_grad, grad, value_and_grad, vjp
 from . import tree
 
 # Loaded on first use (PEP 562), so that `import fgrad` costs little more than NumPy's
@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 __all__ = [
     # transforms
     "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
-    "hessian", "hvp", "vmap", "stop_gradient",
+    "hessian", "hvp", "vmap", "elementwise_grad", "stop_gradient",
     # defining differentiable operations
     "primitive", "defvjp", "custom_vjp",
     # graphs
@@ -50,7 +50,7 @@ __all__ = [
     # records and namespaces
     "Node", "Primitive", "Graph", "numpy", "optimize", "tree",
     # errors
-    "UnexpectedTracerError",
+    "UnexpectedTracerError", "BatchedConversionError",
 ]
 
 

@@ -144,6 +144,25 @@ def _loop_with_parameters(prim: Primitive, values: list, batched: list, params: 
     return stack_examples(pieces)
 
 
+def examples_apart_if_needed(fun: Callable[..., Any]) -> Callable[..., Any]:
+    """`fun` (a transformed function), run once per example when inside vmap it looks at values.
+
+    A transform traces `fun`'s values at its own level, above the vmap level, where
+    the examples cannot be taken apart; its whole call can (see `per_example`).
+    """
+    import functools
+
+    @functools.wraps(fun)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fun(*args, **kwargs)
+        except BatchedConversionError:
+            if not (has_batched(args) or has_batched(tuple(kwargs.values()))):
+                raise
+            return per_example(fun, args, kwargs)
+    return run
+
+
 def examples_apart(fun: Callable[..., Any]) -> Callable[..., Any]:
     """`fun`, run once per example when given batched values (for functions that look at values)."""
     import functools

@@ -19,6 +19,18 @@ from typing import Any
 import numpy as np
 
 from ._batching import BATCH_RULES, align_examples, broadcast_batch, loop_rule, per_example_ndim
+
+# The primitives of fgrad that batch by running once per example (`loop_rule`), each with
+# why: the goal is none. tests/test_vmap.py checks this list against the table.
+LOOPING = {
+    "convolve": "1-D by definition; a batch of convolutions is one per example",
+    "lstsq": "NumPy's lstsq takes one matrix, not a stack",
+    "orthogonal_complement": "completes one basis at a time (inside qr/svd with complete bases)",
+    "sqrtm": "scipy.linalg.sqrtm takes one matrix",
+    "lu_factor": "scipy.linalg.lu_factor takes one matrix",
+    "solve_triangular": "scipy.linalg.solve_triangular takes one matrix",
+    "solve_sylvester": "scipy.linalg.solve_sylvester takes one system",
+}
 from ._core import Primitive, bind
 from ._ops import reshape, shape_of, transpose
 
@@ -223,6 +235,20 @@ def untake(prim: Primitive, values: list, batched: list, params: Any, size: int)
     return bind(prim, values, {**params, "idx": idx, "shape": (size, *tuple(params["shape"]))})
 
 
+def set_items(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """``x.at[idx].set(v)``: every example's array, and its values lined up with the selection."""
+    idx = _batched_index(params["idx"])
+    if idx is None:
+        return loop_rule(prim, values, batched, params, size)
+    x, v = values
+    if not batched[0]:
+        x = broadcast_batch(x, size)
+    if batched[1]:  # the selection of one example has this many axes; its values broadcast to them
+        selected = np.broadcast_to(np.zeros((), dtype=bool), shape_of(x)[1:])[params["idx"]].ndim
+        (v,) = align_examples([v], [True], ndim=selected)
+    return bind(prim, [x, v], {**params, "idx": idx})
+
+
 def pad(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
     nd = per_example_ndim(values[0], True)
     widths = np.broadcast_to(np.asarray(params["pad_width"]), (nd, 2))
@@ -359,7 +385,7 @@ _ELEMENTWISE = """
 abs add arccos arccosh arcsin arcsinh arctan arctan2 arctanh cast cbrt clip conj copysign cos cosh deg2rad div
 exp exp2 expm1 fabs float_power fmax fmin fmod hypot imag log log10 log1p log2 logaddexp logaddexp2 maximum
 minimum mul name neg pow rad2deg real reciprocal remainder sin sinc sinh sqrt square square_vjp sub tan tanh
-tanh_vjp where
+tanh_vjp where polygamma zeta
 """.split()
 
 RULES: dict[str, Any] = {
@@ -369,13 +395,46 @@ RULES: dict[str, Any] = {
     "flip": keyword_form(flip), "roll": keyword_form(roll), "diagonal": keyword_form(diagonal),
     "tril": keyword_form(last_two_axes), "triu": keyword_form(last_two_axes),
     **{name: last_two_axes for name in
-       "inv det logabsdet slogdet_sign cholesky eig eigh eigvals eigvalsh svd svdvals qr pinv cofactor".split()},
+       "inv det logabsdet slogdet_sign cholesky eig eigh eigvals eigvalsh svd svdvals qr pinv cofactor expm".split()},
     "reshape": keyword_form(reshape_rule), "transpose": keyword_form(transpose_rule),
     "broadcast_to": keyword_form(broadcast_to_rule), "concatenate": concatenate,
     "getitem": keyword_form(getitem), "untake": keyword_form(untake), "pad": keyword_form(pad),
+    "at.set": set_items,
     "matmul": matmul, "solve": solve, "tensordot": tensordot, "einsum": einsum,
     **{name: keyword_form(fft_rule) for name in "fft ifft rfft irfft".split()},
 }
+
+
+def looping_primitives() -> list[str]:
+    """The names of fgrad's primitives that vmap runs once per example (no batching rule).
+
+    Example:
+        >>> from fgrad._batching_rules import looping_primitives
+        >>> "lstsq" in looping_primitives() and "matmul" not in looping_primitives()
+        True
+    """
+    install()
+    return sorted({prim.name for prim in _fgrads_primitives() if prim.forward not in BATCH_RULES})
+
+
+def _rule_of(prim: Primitive) -> Any:
+    """The table's rule for `prim`; any other primitive whose forward is a ufunc (NumPy's or
+    SciPy's special functions) is elementwise."""
+    rule = RULES.get(prim.name)
+    if rule is None and isinstance(prim.forward, np.ufunc):
+        return elementwise
+    return rule
+
+
+def _fgrads_primitives() -> list[Primitive]:
+    found = []
+    for name, module in list(sys.modules.items()):
+        if module is not None and (name == "fgrad" or name.startswith("fgrad.")):
+            for fun in list(vars(module).values()):
+                prim = getattr(fun, "primitive", None)
+                if isinstance(prim, Primitive) and getattr(fun, "__module__", "").startswith("fgrad"):
+                    found.append(prim)
+    return found
 
 
 _SCANNED: set[str] = set()
@@ -399,6 +458,6 @@ def install() -> None:
         for fun in list(vars(module).values()):
             prim = getattr(fun, "primitive", None)
             if isinstance(prim, Primitive) and getattr(fun, "__module__", "").startswith("fgrad"):
-                rule = RULES.get(prim.name)
+                rule = _rule_of(prim)
                 if rule is not None:
                     BATCH_RULES.setdefault(prim.forward, rule)

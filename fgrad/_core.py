@@ -223,6 +223,7 @@ def _numpy_caller() -> str | None:
 
 
 def _refuse_float_conversion(self: "Node", *_: Any) -> Any:
+    _concrete(self, "float")  # (a batched value: vmap's own error)
     raise TypeError(
         f"cannot convert the traced value {self!r} to a Python number: that would silently "
         "cut its derivative. Keep computing with it as an array, or if you really want a "
@@ -407,7 +408,7 @@ class Node(_NodeSlots):
     # ----- operators (the primitives live in fgrad._ops) -----
     # Straight to `bind`: an operator always passes its primitive's own arguments, so
     # the call-shape check of the public functions has nothing to refuse here.
-    # (`.primitive` is read on each call: defvjp/defjvp may replace it.)
+    # (`.primitive` is read on each call: defvjp may replace it.)
     def __neg__(self) -> "Node":
         return bind(_ops.negative.primitive, (self,), _NO_PARAMS)
 
@@ -631,10 +632,22 @@ _PLAIN_OPERATORS = {np.less: operator.lt, np.less_equal: operator.le, np.greater
 class BatchedConversionError(TypeError):
     """A value batched by `vmap` was converted to a plain value (``bool(x)``, ``np.asarray(x)``).
 
-    Each example has its own value, so no single plain value exists. fgrad's own
-    functions that inspect values catch this and run once per example instead.
+    Each example has its own value, so no single plain value exists (JAX's
+    ConcretizationTypeError). fgrad's own functions that inspect values catch this and
+    run once per example instead; in your code, use ``np.where`` rather than ``if``.
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> fgrad.vmap(lambda x: x if x > 0 else -x)(np.array([1.0, -2.0]))
+        Traceback (most recent call last):
+        ...
+        fgrad.BatchedConversionError: bool() of a value batched by vmap: ...
+        >>> fgrad.vmap(lambda x: np.where(x > 0, x, -x))(np.array([1.0, -2.0]))
+        array([1., 2.])
     """
 
+
+BatchedConversionError.__module__ = "fgrad"
 
 def _concrete(x: "Node", conversion: str) -> Any:
     """The plain value for a Python conversion (``bool(x)``, ``int(x)``): none exists for a batched value."""
@@ -672,7 +685,6 @@ class Primitive:
             the cotangent for that argument given the output cotangent ``g`` and the
             output ``ans``. Rules are written with fgrad operations so that they can be
             differentiated again. ``None`` marks a non-differentiable argument.
-        jvp: optional forward-mode rule ``jvp(tangents, ans, *args, **params)``.
         uses_ans: declared by the primitive's author: whether its rules read their
             ``ans`` argument, for all rules (a bool) or per rule (a tuple of bools).
             A rule declared not to read it is passed ``ans=None``, and the backward
@@ -691,7 +703,6 @@ class Primitive:
     name: str
     forward: Callable[..., Any]
     vjps: tuple[VjpRule | None, ...] = ()
-    jvp: Callable[..., Any] | None = None
     uses_ans: bool | tuple[bool, ...] = True
     reads_ans: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
     lends_cotangent: tuple[bool, ...] | None = attrs.field(init=False, repr=False)
@@ -1032,12 +1043,7 @@ def _make_function(prim: Primitive, doc: str | None) -> Callable[..., Any]:
         apply.primitive = attrs.evolve(apply.primitive, vjps=tuple(rules), uses_ans=uses_ans)  # type: ignore[attr-defined]
         return apply
 
-    def _defjvp(rule: Callable[..., Any]) -> Callable[..., Any]:
-        apply.primitive = attrs.evolve(apply.primitive, jvp=rule)  # type: ignore[attr-defined]
-        return apply
-
     apply.defvjp = _defvjp  # type: ignore[attr-defined]
-    apply.defjvp = _defjvp  # type: ignore[attr-defined]
     return apply
 
 
@@ -1045,7 +1051,6 @@ def primitive(
     forward: Callable[..., Any],
     *vjps: VjpRule | None,
     name: str | None = None,
-    jvp: Callable[..., Any] | None = None,
     doc: str | None = None,
     uses_ans: bool | tuple[bool, ...] = True,
 ) -> Callable[..., Any]:
@@ -1071,8 +1076,8 @@ def primitive(
         >>> fgrad.grad(halve)(3.0)
         np.float64(0.5)
     """
-    check_definition(name or getattr(forward, "__name__", None), forward, vjps, jvp)
-    prim = Primitive(name or getattr(forward, "__name__", "primitive"), forward, tuple(vjps), jvp, uses_ans)
+    check_definition(name or getattr(forward, "__name__", None), forward, vjps)
+    prim = Primitive(name or getattr(forward, "__name__", "primitive"), forward, tuple(vjps), uses_ans)
     return _make_function(prim, doc)
 
 

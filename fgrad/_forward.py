@@ -10,10 +10,12 @@ rules is needed, and the result differentiates to any order like everything else
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._batching import examples_apart_if_needed
 from ._collector import call_paused
 from ._core import Node, plain_value, value_of
 from ._ops import shape_of
@@ -181,6 +183,12 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """
     check_callable(fun, "jvp")
     primals, tangents = _check_primals_tangents(primals, tangents, "jvp")
+    # (inside vmap, `fun` may look at a batched value below this trace: see there)
+    run = examples_apart_if_needed(functools.partial(_jvp, fun, has_aux=has_aux))
+    return run(tuple(primals), tuple(tangents))
+
+
+def _jvp(fun: Callable[..., Any], primals: tuple, tangents: tuple, has_aux: bool) -> tuple[Any, ...]:
     t_leaves = checked_like(tangents, primals, "tangents", "`primals`", "jvp")
 
     def trace_and_push() -> tuple[Any, Any, Any]:

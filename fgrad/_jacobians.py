@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._batching import batched_value, batching_level, unbatched_rows
+from ._batching import batched_value, batching_level, examples_apart_if_needed, unbatched_rows
 from ._collector import call_paused
 from ._core import Node
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
@@ -186,7 +186,7 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
         jac = tree_unflatten(out_def, [_unpack_grads(b, in_def, single) for b in blocks])
         return (jac, aux) if has_aux else jac
 
-    return jacobian_fun
+    return examples_apart_if_needed(jacobian_fun)  # (see there: vmap of value-inspecting code)
 
 
 def jacrev(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,

@@ -22,8 +22,6 @@ MISSING: dict[str, tuple[str, str]] = {
     "custom_jvp": ("JAX", "define the reverse rule with fgrad.custom_vjp (forward mode is derived from it)"),
     "checkpoint": ("JAX and autograd", "not available; fgrad keeps every intermediate value"),
     "remat": ("JAX", "not available; fgrad keeps every intermediate value"),
-    "elementwise_grad": ("autograd", "for an elementwise f, fgrad.grad(lambda x: np.sum(f(x))), or "
-                         "out, f_vjp = fgrad.vjp(f, x); f_vjp(np.ones_like(out))"),
     "make_jvp": ("autograd", "fgrad.jvp(f, primals, tangents), or fgrad.linearize(f, x) for many tangents"),
     "make_vjp": ("autograd", "fgrad.vjp(f, x) returns (out, vjp_fn)"),
     "make_hvp": ("autograd", "fgrad.hvp(f)(x, v)"),

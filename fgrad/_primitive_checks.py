@@ -99,7 +99,7 @@ def _check_rule(name: str, position: int, rule: Any, forward_sig: inspect.Signat
         )
 
 
-def check_definition(name: Any, forward: Any, vjps: Sequence[Any], jvp: Any = None) -> None:
+def check_definition(name: Any, forward: Any, vjps: Sequence[Any]) -> None:
     """Refuse a primitive whose forward or rules cannot be called as fgrad will call them.
 
     Example:
@@ -114,8 +114,6 @@ def check_definition(name: Any, forward: Any, vjps: Sequence[Any], jvp: Any = No
             f"{_who(name)}: `forward` must be callable (the NumPy function computing the "
             f"value from plain arrays), got {_describe(forward)}"
         )
-    if jvp is not None and not callable(jvp):
-        raise TypeError(f"{_who(name)}: `jvp` must be callable or None, got {_describe(jvp)}")
     forward_sig = _signature(forward)
     for position, rule in enumerate(vjps):
         _check_rule(name, position, rule, forward_sig)

@@ -15,11 +15,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._backward import backward
-from ._batching import has_batched, per_example
+from ._batching import examples_apart_if_needed
 from ._constants import check_constants, snapshot_constants
 from ._collector import call_paused as _call_paused
 from ._complex import is_complex, mark_active
-from ._core import _FLOAT64, _NO_PARAMS, BatchedConversionError, Node, array_class_name, check_live, end_level, make_node, new_level, next_seq, plain_value, value_of
+from ._core import _FLOAT64, _NO_PARAMS, Node, array_class_name, check_live, end_level, make_node, new_level, next_seq, plain_value, value_of
 from ._ops import cast, shape_of
 from .tree import _LEAF, PyTreeDef, tree_flatten, tree_map, tree_unflatten
 
@@ -357,20 +357,14 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
         # Paused from the trace to the end of the walk, not only during each: between the
         # two, a full collection would traverse the whole graph (0.5 s for 3*10**6
         # records); once the walk has freed it, nothing is left to scan.
-        try:
-            traced, value, aux, grads = _call_paused(trace_and_walk)
-        except BatchedConversionError:
-            # Inside vmap, `fun` looked at a batched value (a sort, a mask made with NumPy)
-            # below this trace, where examples cannot be told apart: one call per example.
-            if not has_batched((*args, *kwargs.values())):
-                raise
-            return per_example(value_and_grad_fun, args, kwargs)
+        traced, value, aux, grads = _call_paused(trace_and_walk)
         g = _unpack_grads(grads, traced.in_def, single)
         if has_aux:
             return (value, tree_map(lambda a: _lower(a, traced.level), aux)), g
         return value, g
 
-    return value_and_grad_fun
+    # (inside vmap, `fun` may look at a batched value below this trace: see there)
+    return examples_apart_if_needed(value_and_grad_fun)
 
 
 def check_holomorphic_inputs(traced: "_Traced", transform: str) -> None:
@@ -463,6 +457,35 @@ def grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0,
         return (g, value[1]) if has_aux else g
 
     return grad_fun
+
+
+def elementwise_grad(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """The derivative of an elementwise ``fun`` at every element at once (autograd's name).
+
+    ``elementwise_grad(f)(x)`` is the gradient of ``sum(f(x))``: for an ``f`` acting on
+    each element separately, element ``i`` of the result is ``f'(x[i])``, the whole
+    derivative curve from one backward walk. (For other functions it sums the Jacobian's
+    rows, ``vjp`` with a cotangent of ones, as in autograd.)
+
+    Example:
+        >>> import numpy as np, fgrad
+        >>> fgrad.elementwise_grad(np.sin)(np.array([0.0, np.pi]))
+        array([ 1., -1.])
+        >>> fgrad.elementwise_grad(lambda x: x ** 3)(np.array([1.0, 2.0]))
+        array([ 3., 12.])
+    """
+    check_callable(fun, "elementwise_grad")
+
+    def summed(*args: Any, **kwargs: Any) -> Any:
+        from ._ops import sum as fsum
+
+        total: Any = 0.0
+        for leaf in tree_flatten(fun(*args, **kwargs))[0]:
+            total = total + fsum(leaf)
+        return total
+
+    gradient = grad(summed, argnums)
+    return functools.wraps(fun)(lambda *args, **kwargs: gradient(*args, **kwargs))
 
 
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:

@@ -100,8 +100,9 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
                [2., 4.]])
     """
     check_callable(fun, "vmap")
-    if not (_is_axis(in_axes) or isinstance(in_axes, (tuple, list, dict))):
-        raise TypeError(f"vmap: in_axes must be an int, None or a tuple of them (one per argument), got {in_axes!r}")
+    if not (_is_axis(in_axes) or isinstance(in_axes, (tuple, list))):
+        raise TypeError(f"vmap: in_axes must be an int, None or a tuple with one entry per positional argument "
+                        f"(each an int, None or a pytree prefix of the argument), got {in_axes!r}")
     if axis_size is not None and (not isinstance(axis_size, (int, np.integer)) or axis_size < 0):
         raise TypeError(f"vmap: axis_size must be a non-negative int, got {axis_size!r}")
 
@@ -216,7 +217,9 @@ def _unbatch(o: Any, axis: Any, level: int, size: int, k: int) -> Any:
 
 
 def _unaliased(result: Any, inputs: list) -> Any:
-    """A plain result as an array of its own (a view of an input, or a broadcast, is copied)."""
-    if type(result) is np.ndarray and (result.base is not None or not result.flags.writeable):
+    """A plain result as an array of its own: a view, a broadcast or an unmapped argument
+    handed back is copied (fgrad never returns what the caller passed)."""
+    if type(result) is np.ndarray and (result.base is not None or not result.flags.writeable
+                                       or any(result is x for x in inputs)):
         return np.array(result)
     return result

@@ -12,7 +12,8 @@ from benchmarks import __main__ as cli  # noqa: E402
 from benchmarks import report  # noqa: E402
 from benchmarks.harness import Mismatch, Settings, close, interleaved_medians, plan_for, run_case  # noqa: E402
 
-OURS = ("fgrad", "fgrad.optimize.newton", "hand-written Python", "hand-written NumPy")
+OURS = ("fgrad", "fgrad.optimize.newton", "fgrad.jacfwd", "fgrad, loop of grad", "hand-written Python",
+        "hand-written NumPy")
 SMOKE = Settings(tiny=True, timing=False, frameworks=OURS)
 
 
@@ -52,6 +53,29 @@ def test_w3_reports_memory_and_w4_graph_sizes():
     # records the n-th derivative's outermost walk covers: x and tanh for n = 1; tanh's
     # rule is one primitive of its output, so n = 2 adds one tanh_vjp and n = 3 one mul
     assert [r.extra["graph records"] for r in w4] == [2, 3, 4]
+
+
+def test_w8_names_each_rows_transform_and_times_a_jit_apart_from_its_first_call():
+    from benchmarks import charts, w8_batched
+
+    rows = cli.WORKLOADS["W8"].run(SMOKE)
+    assert [(r.case, r.framework, r.extra["transform"]) for r in rows] == [
+        ("Jacobian 6×6", "fgrad", "fgrad.jacrev"), ("Jacobian 6×6", "fgrad.jacfwd", "fgrad.jacfwd"),
+        ("Jacobian 6×6", "hand-written NumPy", "closed form"),
+        ("Hessian 4-D", "fgrad", "fgrad.hessian"), ("Hessian 4-D", "hand-written NumPy", "closed form"),
+        ("per-example 5×3", "fgrad", "fgrad.vmap(fgrad.grad)"),
+        ("per-example 5×3", "fgrad, loop of grad", "fgrad.grad per example"),
+        ("per-example 5×3", "hand-written NumPy", "closed form")]
+    # the overview chart shows the Jacobian at the full run's size
+    n = w8_batched.FULL[0]
+    assert charts.HEADLINE_CASE["W8"] == f"Jacobian {n}×{n}"
+    # a jitted peer's first call (tracing, compiling) is reported apart, not timed with the rest
+    notes = w8_batched.Notes({"jax (jit)": "jax.jit(jax.jacrev)"})
+    calls = []
+    fn = notes.warm_up("jax (jit)", lambda: calls.append(1))
+    assert calls == [1] and notes.first_call["jax (jit)"] >= 0
+    figures = notes.extra("jax (jit)", fn, None)
+    assert figures["transform"] == "jax.jit(jax.jacrev)" and figures["first call (compile)"].endswith("s")
 
 
 def test_a_wrong_number_is_a_mismatch_row_not_a_crash():

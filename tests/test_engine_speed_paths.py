@@ -419,7 +419,7 @@ def capture_out(f, x):
 @pytest.mark.parametrize("call", [lambda x: x + 1.0, lambda x: 1.0 + x, lambda x: np.add(x, 1.0)])
 def test_operators_and_ufuncs_record_the_current_primitive(monkeypatch, call):
     # they call bind directly, reading the function's `.primitive` at each call, so
-    # rules attached later (defvjp/defjvp replace the record) are the ones used
+    # rules attached later (defvjp replaces the record) are the ones used
     import attrs
 
     replaced = attrs.evolve(fgrad._ops.add.primitive, vjps=(lambda g, ans, x, y: 10.0 * g,) * 2)

@@ -34,6 +34,37 @@ def _cases():
             yield pytest.param(r, shapes, id=f"{r.name}-{'x'.join(map(str, shapes))}")
 
 
+# scipy.special's table (tests/test_scipy_special.py), run with fgrad.scipy.special the same way
+try:
+    import scipy.special as _scipy_special
+
+    import fgrad.scipy.special as _fgrad_special
+    from test_scipy_special import ROWS as _SPECIAL_ROWS
+except ImportError:  # (the scipy extra is not installed)
+    _SPECIAL_ROWS = []
+
+
+def _special_cases():
+    for r in _SPECIAL_ROWS:
+        for case in r.shapes:
+            shapes = argument_shapes(case)
+            yield pytest.param(r, shapes, id=f"scipy.special {r.name}-{'x'.join(map(str, shapes))}")
+
+
+@pytest.mark.parametrize("r, shapes", list(_special_cases()))
+def test_vmap_of_scipy_special_equals_a_loop(r, shapes):
+    examples = _examples(r, shapes)
+    want = _stack_trees([r.fun(_scipy_special if "scipy" in r.namespaces else _fgrad_special, *e) for e in examples])
+    _assert_close(fgrad.vmap(lambda *xs: r.fun(_fgrad_special, *xs))(*[_stacked(examples, k) for k in range(len(shapes))]),
+                  *want)
+    if r.order >= 1:
+        loss = lambda *xs: sum(fnp.sum(leaf) for leaf in tree_leaves(r.fun(_fgrad_special, *xs)))  # noqa: E731
+        argnums = tuple(range(len(shapes)))
+        per_example = _stack_trees([fgrad.grad(loss, argnums=argnums)(*e) for e in examples])
+        _assert_close(fgrad.vmap(fgrad.grad(loss, argnums=argnums))(*[_stacked(examples, k) for k in argnums]),
+                      *per_example)
+
+
 def _examples(r, shapes):
     seed = zlib.crc32(r.name.encode()) % 1000
     return [float64_arguments(r, shapes, seed + i) for i in range(EXAMPLES)]

@@ -19,7 +19,8 @@ import numpy as np
 import scipy.special as sc
 
 from ... import numpy as fnp
-from ..._core import primitive, value_of
+from ..._batching import batch_plain
+from ..._core import Node, plain_value, primitive, value_of
 from ..._ops import unbroadcast, zero_cotangent
 from ...numpy._register import register
 from .._support import any_traced, no_derivative, scipy_primitive
@@ -164,7 +165,7 @@ def multigammaln(a: Any, d: int) -> Any:
     """
     if not any_traced(a):
         return sc.multigammaln(a, d)
-    sc.multigammaln(value_of(a), d)  # SciPy's checks of `a` and `d` (ValueError)
+    sc.multigammaln(plain_value(a), d)  # SciPy's checks of `a` and `d` (ValueError), every example's
     total = (d * (d - 1) * 0.25) * math.log(math.pi)
     for j in range(int(d)):
         total = total + gammaln(a - j / 2.0)
@@ -172,7 +173,10 @@ def multigammaln(a: Any, d: int) -> Any:
 
 
 def _gammasgn(x: Any) -> Any:
-    return sc.gammasgn(value_of(x))
+    x = value_of(x)
+    if type(x) is Node:  # batched by vmap
+        return batch_plain(sc.gammasgn, _gammasgn, (x,), {})
+    return sc.gammasgn(x)
 
 
 def gammasgn(x: Any) -> Any:

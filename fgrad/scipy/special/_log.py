@@ -72,8 +72,8 @@ def logsumexp(a: Any, axis: Any = None, b: Any = None, keepdims: bool = False, r
         shape = np.broadcast_shapes(np.shape(value_of(a)), np.shape(value_of(b)))
         a = fnp.broadcast_to(a, shape) if np.shape(value_of(a)) != shape else a
         b = fnp.broadcast_to(b, shape) if np.shape(value_of(b)) != shape else b
-        dropped = np.asarray(value_of(b)) == 0
-        if np.any(dropped):
+        dropped = value_of(b) == 0
+        if type(dropped) is not np.ndarray or np.any(dropped):  # (inside vmap: a batched mask)
             a = fnp.where(dropped, -np.inf, a)
     shape = np.shape(value_of(a))
     axes = _axes(axis, len(shape))
