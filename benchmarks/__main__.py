@@ -16,10 +16,11 @@ import sys
 import time
 from typing import Any
 
-from . import _allocator, _peers, report, w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import
+from . import (_allocator, _peers, report, w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import,
+               w8_batched)
 from .harness import Row, Settings
 
-WORKLOADS = {m.ID: m for m in (w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import)}
+WORKLOADS = {m.ID: m for m in (w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import, w8_batched)}
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
