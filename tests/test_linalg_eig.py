@@ -352,3 +352,20 @@ def test_complex_span_uses_that_depend_on_the_basis_are_refused():
     # u u^T (no conjugate) of full_matrices' extra columns changes under a unitary turn of them
     with pytest.raises(ValueError, match=r"svd: the gradient depends on the last 1 columns of u"):
         fgrad.grad(lambda a: np.sum(np.real(np.linalg.svd(a)[0][:, 3:] @ np.linalg.svd(a)[0][:, 3:].T)))(TALL)
+
+
+def test_complex_svd_at_a_zero_singular_value_warns_for_the_free_relative_phase():
+    """At a zero singular value the relative phase of a complex pair (u_j, v_j) is free: a function
+    that depends on it has no derivative (JAX leaves the term out silently); fgrad warns."""
+    from fgrad.numpy.linalg import DegenerateDerivativeWarning
+
+    a = np.array([[1 + 1j, 0.5], [0.2j, 0.3]])
+    a[1] = 0.5j * a[0]  # rank 1: the second singular value is 0 to rounding
+    relative_phase = lambda a: fnp.imag(np.linalg.svd(a)[0][1, 1] * np.linalg.svd(a)[2][1, 1])  # noqa: E731
+    with pytest.warns(DegenerateDerivativeWarning, match="relative phase"):
+        fgrad.grad(relative_phase)(a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the singular values themselves are differentiable there
+        g = fgrad.grad(lambda a: np.linalg.svd(a, compute_uv=False)[0])(a)  # the largest, simple
+    u, s, vh = np.linalg.svd(a)
+    np.testing.assert_allclose(g, np.conj(u[:, :1] @ vh[:1]), rtol=1e-10)

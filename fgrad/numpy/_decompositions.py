@@ -308,9 +308,19 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
     inner = f * (ut_gu - _H(ut_gu)) * _rows(s) + _cols(s) * (f * (vt_gv - _H(vt_gv))) + _diag_embed(gs)
     zero = s_value <= _tolerance(s_value, max(m, n))
     if cx:
-        # (a zero singular value leaves the pair's relative phase free: its term is left out)
-        nonzero = (s_value != 0).astype(s_value.dtype)
-        inner = inner + _diag_embed(1j * imag(sum(u * gu, axis=-2)) * nonzero / (s + 1.0 - nonzero))
+        # (a zero singular value leaves the pair's relative phase free: its term is left out,
+        # and a function that depends on that phase is told so)
+        nonzero = (~zero).astype(s_value.dtype)  # (0 to rounding: the term would be a division by ~0)
+        phase_weight = imag(sum(u * gu, axis=-2))
+        weight = np.abs(np.asarray(value_of(phase_weight)))
+        if zero.any() and np.any(zero & (weight > np.sqrt(np.finfo(s_value.dtype).eps) * max(1.0, weight.max()))):
+            warnings.warn(
+                "fgrad.numpy.linalg.svd: a singular value is 0 (to rounding), so the relative phase of its pair of "
+                "complex singular vectors is free and has no derivative; this function depends on it, and that "
+                "term was left out (as JAX does). Differentiate functions that ignore the phase (|u|, u @ vh "
+                "products, the singular values), or move the point off the rank deficiency.",
+                DegenerateDerivativeWarning, stacklevel=3)
+        inner = inner + _diag_embed(1j * phase_weight * nonzero / (s + 1.0 - nonzero))
     ga = matmul(_conj(u), matmul(inner, _conj(vh)))
     if m == n:
         return ga
