@@ -1125,3 +1125,35 @@ def test_random_programs_under_vmap_agree_with_jax_vmap(jax):
                              program)
 
     _random_programs(JAX_PROGRAMS, check)
+
+
+def test_diagonal_products_equal_the_plain_matrix_product():
+    """The speed path of batched matrix products (a constant diagonal operand, as the identity
+    seeds of jacrev/jacfwd make) gives the plain product's numbers, and only takes constants."""
+    from fgrad._batching_rules import _diagonal, matrix_product
+    from fgrad._ops import matmul
+
+    rng = np.random.default_rng(3)
+    d = np.diag(rng.normal(size=12))
+    w = rng.normal(size=(12, 5))
+    prim = matmul.primitive
+    np.testing.assert_allclose(matrix_product(prim, d, w, {}), d @ w, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(matrix_product(prim, w.T, d, {}), w.T @ d, rtol=1e-15, atol=0)
+    full = d + 1e-3  # not diagonal: the product itself
+    assert _diagonal(full) is None and _diagonal(d) is not None
+    np.testing.assert_array_equal(matrix_product(prim, full, w, {}), full @ w)
+    # a traced diagonal matrix is never taken for a constant one (its derivative is not diagonal)
+    g = fgrad.grad(lambda m: np.sum(matrix_product(prim, m, w, {}) ** 2))(d)
+    np.testing.assert_allclose(g, 2 * (d @ w) @ w.T, rtol=1e-12)
+
+
+def test_jacobians_of_an_elementwise_then_linear_map_use_the_diagonal_path():
+    rng = np.random.default_rng(4)
+    n = 40
+    W, b, x = rng.normal(size=(n, n)) / n, rng.normal(size=n), rng.normal(size=n)
+    want = (1 - np.tanh(W @ x + b) ** 2)[:, None] * W
+    np.testing.assert_allclose(fgrad.jacrev(lambda x: np.tanh(W @ x + b))(x), want, rtol=1e-12)
+    np.testing.assert_allclose(fgrad.jacfwd(lambda x: np.tanh(W @ x + b))(x), want, rtol=1e-12)
+    want2 = W * (1 - np.tanh(W @ np.tanh(x)) ** 2)[:, None]  # (diag(t') W) then a linear map after
+    np.testing.assert_allclose(fgrad.jacrev(lambda x: np.tanh(W @ np.tanh(x)))(x),
+                               want2 * (1 - np.tanh(x) ** 2)[None, :], rtol=1e-12)
