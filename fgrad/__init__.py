@@ -9,6 +9,7 @@ Example:
 from typing import TYPE_CHECKING
 
 from ._core import BatchedConversionError, Node, Primitive, UnexpectedTracerError, defvjp, primitive
+from ._staging import ConcretizationError
 from ._custom import custom_vjp
 from ._forward import jvp, linearize
 from ._graph import Graph, graph_of, name, trace
@@ -25,13 +26,14 @@ _LAZY = {
     "render": "._dot", "to_dot": "._dot",
     "hessian": "._jacobians", "hvp": "._jacobians", "jacfwd": "._jacobians",
     "jacobian": "._jacobians", "jacrev": "._jacobians",
-    "numpy": ".numpy", "optimize": ".optimize", "vmap": "._vmap",
+    "numpy": ".numpy", "optimize": ".optimize", "vmap": "._vmap", "jit": "._jit",
 }
 
 if TYPE_CHECKING:  # what static tools (type checkers, the API reference's griffe) see
     from ._checks import check_grads, numerical_grad
     from ._dot import render, to_dot
     from ._jacobians import hessian, hvp, jacfwd, jacobian, jacrev
+    from ._jit import jit
     from ._vmap import vmap
     from . import numpy, optimize
 
@@ -40,7 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     # transforms
     "grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
-    "hessian", "hvp", "vmap", "elementwise_grad", "stop_gradient",
+    "hessian", "hvp", "vmap", "jit", "elementwise_grad", "stop_gradient",
     # defining differentiable operations
     "primitive", "defvjp", "custom_vjp",
     # graphs
@@ -50,7 +52,7 @@ __all__ = [
     # records and namespaces
     "Node", "Primitive", "Graph", "numpy", "optimize", "tree",
     # errors
-    "UnexpectedTracerError", "BatchedConversionError",
+    "UnexpectedTracerError", "BatchedConversionError", "ConcretizationError",
 ]
 
 

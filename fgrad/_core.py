@@ -55,6 +55,11 @@ _TOP = 0
 # an ended one) costs a lookup.
 _INTERPRETERS: dict[int, Any] = {}
 _TAPE_TOP = 0
+# Levels whose Nodes are not derivative information, opened by `fgrad.jit` to stage a
+# program: level -> its recorder of guards (fgrad._staging). `value_of` keeps their Nodes
+# (as it keeps vmap's batched values), so code that looks at values stays staged, and a
+# conversion to a Python value records a guard instead of being baked in silently.
+_STAGING: dict[int, Any] = {}
 # What opened the levels that ended last, only to name it in the error (bounded: a
 # program calling `grad` in a loop must not grow a table).
 _ENDED: deque[tuple[int, tuple[str, str]]] = deque(maxlen=1024)
@@ -222,6 +227,18 @@ def _numpy_caller() -> str | None:
     return name
 
 
+def _float(self: "Node") -> float:
+    if _STAGING and self.level in _STAGING:  # a staged value (no derivative): its number, guarded
+        return float(_STAGING[self.level].guard(self, "float"))
+    return _refuse_float_conversion(self)
+
+
+def _complex(self: "Node") -> complex:
+    if _STAGING and self.level in _STAGING:
+        return complex(_STAGING[self.level].guard(self, "complex"))
+    return _refuse_float_conversion(self)
+
+
 def _refuse_float_conversion(self: "Node", *_: Any) -> Any:
     _concrete(self, "float")  # (a batched value: vmap's own error)
     raise TypeError(
@@ -362,12 +379,15 @@ class Node(_NodeSlots):
             return np.round(v, ndigits or 0)
         return round(v) if ndigits is None else round(v, ndigits)
 
-    __float__ = _refuse_float_conversion
-    __complex__ = _refuse_float_conversion
+    __float__ = _float
+    __complex__ = _complex
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if is_batched(self):
             _concrete(self, "np.asarray")
+        if _STAGING and self.level in _STAGING:  # a staged value (no derivative): its value, guarded
+            value = np.asarray(_STAGING[self.level].guard(self, "np.asarray"))
+            return value if dtype is None else value.astype(dtype)
         name = _numpy_caller()
         where = f" (in np.{name})" if name else ""
         call = f"fgrad.numpy.{name or '<function>'}"
@@ -600,8 +620,15 @@ def value_of(x: Any) -> Any:
         if x.primitive is BATCHED:
             inner = value_of(x.value)
             return x if inner is x.value else make_node(inner, BATCHED, (), _NO_PARAMS, x.level, None, next_seq())
+        if _STAGING and x.level in _STAGING:  # (a staged value of fgrad.jit: see _STAGING)
+            return x
         x = x.value
     return x
+
+
+def is_staged(x: Any) -> bool:
+    """Whether `x` is a value staged by `fgrad.jit` (at its outermost level)."""
+    return type(x) is Node and bool(_STAGING) and x.level in _STAGING
 
 
 def plain_value(x: Any) -> Any:
@@ -650,8 +677,11 @@ class BatchedConversionError(TypeError):
 BatchedConversionError.__module__ = "fgrad"
 
 def _concrete(x: "Node", conversion: str) -> Any:
-    """The plain value for a Python conversion (``bool(x)``, ``int(x)``): none exists for a batched value."""
+    """The plain value for a Python conversion (``bool(x)``, ``int(x)``): none exists for a
+    batched value; a staged one's is recorded as a guard of the program being staged."""
     v = value_of(x)
+    if type(v) is Node and v.primitive is not BATCHED and v.level in _STAGING:
+        return _STAGING[v.level].guard(v, conversion)
     if type(v) is Node:
         raise BatchedConversionError(
             f"{conversion}() of a value batched by vmap: each example has its own value, so Python "
@@ -811,6 +841,20 @@ def top_level(values: Any) -> int:
     return top
 
 
+def _staged_parameters_concrete(params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`params` with staged values replaced by their values, each a guard of the program
+    (a static parameter is part of the compiled call, so it must be the same next time)."""
+    def concrete(v: Any) -> Any:
+        if type(v) is Node and v.level in _STAGING:
+            return _STAGING[v.level].guard(v, "np.asarray")
+        if type(v) is tuple or type(v) is list:
+            return type(v)(concrete(x) for x in v)
+        return v
+
+    new = {k: concrete(v) for k, v in params.items()}
+    return params if all(new[k] is v for k, v in params.items()) else new
+
+
 def _batched_parameter_level(params: Mapping[str, Any]) -> int:
     """The highest level of a batched value among `params` (an index, inside a tuple too); 0 if none."""
     top = 0
@@ -830,6 +874,8 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
     lower-level Node is still among the arguments (nested transforms), which is the
     only case that needs to recurse.
     """
+    if _STAGING and params:  # inside jit: a static parameter computed from staged values (`x[np.argmax(x)]`)
+        params = _staged_parameters_concrete(params)
     if _INTERPRETERS and params:  # inside vmap: an index computed from the examples (`x[np.argmax(x)]`)
         level = _batched_parameter_level(params)
         if level > top_level(args):
@@ -907,15 +953,20 @@ def bind(prim: Primitive, args: Sequence[Any], params: Mapping[str, Any]) -> Any
             dtype_kind = out.dtype.kind
             if dtype_kind == "c":
                 _complex_result(prim, out)
-            elif dtype_kind in "biu":
+            elif dtype_kind in "biu" and not (_STAGING and top in _STAGING):  # (jit stages them too)
                 return out  # see _INTEGER_RESULTS
         out.setflags(False)  # read-only (positionally: keyword parsing would double its cost)
-    elif kind is not np.float64 and kind is not Node:  # (a Node: checked by the inner bind that made it)
+    elif kind is Node:  # (checked by the inner bind that made it; but an integer one stays unrecorded here)
+        if out.primitive is BATCHED or (_STAGING and out.level in _STAGING):
+            if np.result_type(plain_value(out)).kind in "biu" and not (_STAGING and top in _STAGING):
+                return out
+    elif kind is not np.float64:
         if is_complex(out):
             _complex_result(prim, out)
         elif isinstance(out, np.ndarray):
             raise _subclass_result_error(prim.name, out)
-        elif isinstance(out, (np.generic, int)) and np.result_type(out).kind in "biu":
+        elif isinstance(out, (np.generic, int)) and np.result_type(out).kind in "biu" \
+                and not (_STAGING and top in _STAGING):
             return out  # see _INTEGER_RESULTS
     if _COMPLEX.active and not prim.complex_ok:  # (a real result of complex arguments: see fgrad._complex)
         _refuse_complex_arguments(prim, args)

@@ -123,6 +123,8 @@ class Graph:
         outputs: the output leaves: Nodes of this graph, or constants when an output
             does not depend on the inputs.
         nodes: every Node of the graph, inputs first, each after its parents.
+        guards: for a program staged by `fgrad.jit`, the conversions of its values to
+            Python values (``if x > 0:``) that the compiled program re-checks.
 
     ``print(graph)`` shows it as a small program; in Jupyter it displays as SVG.
 
@@ -142,6 +144,7 @@ class Graph:
     inputs: tuple[Node, ...]
     outputs: tuple[Any, ...]
     nodes: tuple[Node, ...]
+    guards: tuple[Any, ...] = ()  # a jit program's guards (fgrad._staging.Guard), in trace order
 
     @property
     def applications(self) -> tuple[Node, ...]:

@@ -1,6 +1,6 @@
 """What to use instead of the JAX and autograd names fgrad does not have.
 
-``fgrad.jit`` and friends raise an AttributeError that says what to write in fgrad
+``fgrad.pmap`` and friends raise an AttributeError that says what to write in fgrad
 today and points to the page listing them all (docs/coming-from-jax.md); a plain "no
 attribute" would leave a JAX or autograd user guessing.
 """
@@ -11,7 +11,6 @@ PAGE = "docs/coming-from-jax.md#names-fgrad-does-not-have"
 
 # name -> (where it comes from, what to use instead)
 MISSING: dict[str, tuple[str, str]] = {
-    "jit": ("JAX", "fgrad does not compile: call the function as it is (each operation is one NumPy call)"),
     "pmap": ("JAX", "fgrad runs on one CPU: loop over the devices' shares in Python"),
     "lax": ("JAX", "write control flow in Python (if, for, while work on traced values); "
             "lax.stop_gradient is fgrad.stop_gradient"),

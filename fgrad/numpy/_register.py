@@ -26,6 +26,7 @@ import numpy as np
 
 from .._batching import batch_plain, has_batched, per_example
 from .. import _core
+from .._staging import guarded_values, stage_plain
 from .._core import BatchedConversionError, Node, primitive, value_of
 from .._dispatch import numpy_name
 from .._ops import ARRAY_FUNCTIONS, UFUNCS
@@ -51,6 +52,11 @@ def supported() -> list[str]:
     """
     # (the tables also hold SciPy's ufuncs once fgrad.scipy is loaded: not NumPy's)
     return sorted(name for name in {numpy_name(f) for f in (*UFUNCS, *ARRAY_FUNCTIONS)} if name.startswith("np."))
+
+
+def _holds_staged(args: tuple, kwargs: dict) -> bool:
+    return any(_core.is_staged(a) or (type(a) in (list, tuple) and any(_core.is_staged(b) for b in a))
+               for a in (*args, *kwargs.values()))
 
 
 def any_traced(args: tuple, kwargs: dict | None = None) -> bool:
@@ -135,6 +141,16 @@ def composite(*np_funcs: Any, name: str | None = None) -> Callable[[Callable[...
         def fun(*args: Any, **kwargs: Any) -> Any:
             try:
                 if any_traced(args, kwargs):
+                    if _core._STAGING and running[0] and _holds_staged(args, kwargs):
+                        # inside jit, a body that calls NumPy's own function on the value lands
+                        # here again: that call runs on the values, each a guard of the program
+                        return fast(*guarded_values(args), **{k: guarded_values(v) for k, v in kwargs.items()})
+                    if _core._STAGING:
+                        running[0] += 1
+                        try:
+                            return body(*args, **kwargs)
+                        finally:
+                            running[0] -= 1
                     if _core._INTERPRETERS and (has_batched(args) or has_batched(tuple(kwargs.values()))):
                         # Inside vmap. A body that calls NumPy's own function on the plain
                         # value (`np.real_if_close(value_of(a))`) lands here again, with a
@@ -201,6 +217,8 @@ def plain(np_func: Any, name: str | None = None, call: str = "{f}({t})") -> Call
         kwargs = {k: plain_values(v) for k, v in kwargs.items()}
         if has_batched(args) or has_batched(tuple(kwargs.values())):  # inside vmap
             return batch_plain(np_func, fun, args, kwargs)
+        if _core._STAGING and any_traced(args, kwargs):  # inside jit: recorded, recomputed on each call
+            return stage_plain(np_func, args, kwargs)
         return np_func(*args, **kwargs)
 
     short = name or np_func.__name__

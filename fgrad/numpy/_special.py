@@ -93,9 +93,9 @@ def piecewise(x: Any, condlist: Any, funclist: Any, *args: Any, **kw: Any) -> An
         x = np.asanyarray(x)
     vx = np.asarray(value_of(x))
     conditions = value_of(condlist) if type(condlist) is Node else condlist
-    if np.isscalar(conditions) or (not isinstance(conditions[0], (list, np.ndarray)) and vx.ndim != 0):
+    if np.isscalar(conditions) or (not isinstance(conditions[0], (list, np.ndarray, Node)) and vx.ndim != 0):
         conditions = [conditions]
-    conditions = np.asarray([value_of(c) for c in conditions], dtype=bool)
+    conditions = np.asarray([np.asarray(value_of(c)) for c in conditions], dtype=bool)  # (each its plain mask)
     n, n_funcs = len(conditions), len(funclist)
     if n == n_funcs - 1:
         conditions = np.concatenate([conditions, ~np.any(conditions, axis=0, keepdims=True)], axis=0)

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._batching import examples_apart
-from .._core import BatchedConversionError
+from .._core import BatchedConversionError, plain_value
 from .._ops import UFUNCS, cast, reshape, shape_of
 from ._array_like import stacked_arguments
 from ._register import no_out, plain_values
@@ -52,6 +52,13 @@ def _fold(fun: Callable[..., Any], items: list, start: Any) -> list:
 
 
 
+def _values(x):
+    """The NumPy values under `x` (staged and batched ones too): for NumPy's own argument checks."""
+    if type(x) in (list, tuple):
+        return type(x)(_values(v) for v in x)
+    return plain_value(x)
+
+
 @examples_apart
 def fold_reduce(ufunc: np.ufunc, array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
                 keepdims: bool = False, initial: Any = _NO_VALUE, where: Any = True) -> Any:
@@ -67,7 +74,7 @@ def fold_reduce(ufunc: np.ufunc, array: Any, axis: Any = 0, dtype: Any = None, o
     """
     no_out(out, f"np.{ufunc.__name__}.reduce")
     extra = {} if initial is _NO_VALUE else {"initial": initial}
-    expected = ufunc.reduce(plain_values(array), axis, dtype, None, keepdims, where=where, **extra)
+    expected = ufunc.reduce(_values(array), axis, dtype, None, keepdims, where=where, **extra)
     fun = UFUNCS[ufunc]
     a = _asarray(array)
     if dtype is not None:
@@ -113,7 +120,7 @@ def fold_accumulate(ufunc: np.ufunc, array: Any, axis: int = 0, dtype: Any = Non
     from ._shape import stack  # (imports this module's package)
 
     no_out(out, f"np.{ufunc.__name__}.accumulate")
-    ufunc.accumulate(plain_values(array), axis, dtype)  # NumPy's checks and errors
+    ufunc.accumulate(_values(array), axis, dtype)  # NumPy's checks and errors
     a = _asarray(array)
     if dtype is not None:
         a = cast(a, dtype=np.dtype(dtype))
@@ -137,7 +144,7 @@ def fold_reduceat(ufunc: np.ufunc, array: Any, indices: Any, axis: int = 0, dtyp
     from ._shape import stack  # (imports this module's package)
 
     no_out(out, f"np.{ufunc.__name__}.reduceat")
-    ufunc.reduceat(plain_values(array), indices, axis, dtype)  # NumPy's checks and errors
+    ufunc.reduceat(_values(array), indices, axis, dtype)  # NumPy's checks and errors
     a = _asarray(array)
     if dtype is not None:
         a = cast(a, dtype=np.dtype(dtype))

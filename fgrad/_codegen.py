@@ -1,0 +1,168 @@
+"""A staged program (a `Graph` with guards) as straight-line Python over NumPy.
+
+Each Node becomes one line ``t7 = F3(t2, c0, **P1)`` calling its primitive's forward,
+the NumPy function the eager engine calls; constants, functions and parameters are
+globals of the generated module. A guard becomes a check right after the line that
+computes its value (``if bool(t4) is not True: raise GuardFailed(0)``), in the order the
+trace met it, so nothing computed after a failed guard is trusted. The source is built
+as text and compiled with `compile()`: no dependency beyond Python and NumPy.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from ._core import Node
+from ._graph import Graph
+from ._staging import Guard
+
+__all__ = ["GuardFailed", "Compiled", "generate"]
+
+
+class GuardFailed(Exception):
+    """A compiled program met a value its trace did not see: trace again."""
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    return a == b or (a != a and b != b)  # (nan is the same nan)
+
+
+def _same_array(a: Any, b: np.ndarray) -> bool:
+    a = np.asarray(a)
+    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+
+
+_CHECKS = {
+    "bool": "bool({x}) is not {v}",
+    "int": "int({x}) != {v}", "index": "int({x}) != {v}",
+    "float": "not _same_number(float({x}), {v})", "complex": "not _same_number(complex({x}), {v})",
+    "np.asarray": "not _same_array({x}, {v})",
+}
+
+
+class Compiled:
+    """A compiled program: ``run(*input_leaves)`` returns the output leaves (or raises GuardFailed)."""
+
+    __slots__ = ("run", "source", "graph", "output_def")
+
+    def __init__(self, run: Callable[..., list], source: str, graph: Graph) -> None:
+        self.run, self.source, self.graph = run, source, graph
+        self.output_def: Any = None  # (the outputs' pytree, set by fgrad.jit)
+
+
+# Scalar programs (every value a float64 number, as in W1's Goldstein gradient) run their
+# arithmetic on Python floats: `a * b` costs a tenth of NumPy's scalar ufunc call and
+# gives the same IEEE double (+, -, *, / and negation are correctly rounded either way).
+_FLOAT_ARITHMETIC = {np.add: "{0} + {1}", np.subtract: "{0} - {1}", np.multiply: "{0} * {1}",
+                     np.true_divide: "{0} / {1}", np.negative: "-{0}"}
+
+
+def _float_expression(node: Node, operands: list[str]) -> str | None:
+    """The node as Python float arithmetic (its operands are floats), if it is one of `_FLOAT_ARITHMETIC`."""
+    from ._ops import square, square_vjp, tanh_vjp
+
+    if type(node.value) is not np.float64 or node.params:
+        return None
+    forward = node.primitive.forward
+    if forward is square.primitive.forward and len(operands) == 1:
+        return f"{operands[0]} * {operands[0]}"
+    if forward is square_vjp.primitive.forward:  # (what _square_vjp_forward computes for numbers)
+        return f"{operands[0]} * (2.0 * {operands[1]})"
+    if forward is tanh_vjp.primitive.forward:
+        return f"{operands[0]} * (1.0 - {operands[1]} * {operands[1]})"
+    template = _FLOAT_ARITHMETIC.get(forward)
+    if template is None or template.count("{") != len(operands):
+        return None
+    return template.format(*operands)
+
+
+def generate(graph: Graph, name: str = "program") -> Compiled:
+    """Python source for `graph` (inputs to outputs, guards checked on the way), compiled."""
+    names: dict[int, str] = {}
+    env: dict[str, Any] = {"GuardFailed": GuardFailed, "_same_number": _same_number, "_same_array": _same_array,
+                           "f64": np.float64}
+    constants: dict[int, str] = {}
+    scalar = bool(graph.inputs) and all(type(x.value) is np.float64 for x in graph.inputs)
+    floats: set[str] = set()  # names holding Python floats (in a scalar program)
+
+    def constant(value: Any, prefix: str = "c") -> str:
+        if value is None or (type(value) in (bool, int, str)) or (type(value) is float and math.isfinite(value)):
+            return repr(value)
+        key = id(value)
+        if key not in constants:
+            constants[key] = f"{prefix}{len(constants)}"
+            env[constants[key]] = value
+        return constants[key]
+
+    def operand(x: Any) -> str:
+        if type(x) is Node:
+            return names[id(x)]
+        return constant(x)
+
+    def is_float(x: Any) -> bool:
+        if type(x) is Node:
+            return names[id(x)] in floats
+        return type(x) is float or type(x) is np.float64 or (type(x) is int and abs(x) < 2 ** 53)
+
+    def as_float_operand(x: Any) -> str:
+        return operand(x) if type(x) is Node else constant(float(x))
+
+    def numpy_operand(x: Any) -> str:  # (a Python float goes back to float64 for NumPy's functions)
+        text = operand(x)
+        return f"f64({text})" if type(x) is Node and text in floats else text
+
+    params_names: dict[int, str] = {}
+    functions: dict[int, str] = {}
+    for k, x in enumerate(graph.inputs):
+        names[id(x)] = f"x{k}"
+    lines = [f"def {name}({', '.join(names[id(x)] for x in graph.inputs)}):"]
+    if scalar:
+        lines += [f"    {names[id(x)]} = float({names[id(x)]})" for x in graph.inputs]
+        floats.update(names[id(x)] for x in graph.inputs)
+    guards = sorted(graph.guards, key=lambda g: g.seq)
+    guard_at = 0
+    for i, node in enumerate(graph.nodes):
+        if id(node) in names:
+            continue
+        while guard_at < len(guards) and guards[guard_at].seq < node.seq:
+            lines.append(_guard_line(guards[guard_at], guard_at, operand, constant))
+            guard_at += 1
+        if scalar and all(is_float(a) for a in node.inputs):
+            expression = _float_expression(node, [as_float_operand(a) for a in node.inputs])
+            if expression is not None:
+                names[id(node)] = f"t{i}"
+                floats.add(f"t{i}")
+                lines.append(f"    t{i} = {expression}")
+                continue
+        forward = node.primitive.forward
+        fname = functions.setdefault(id(forward), f"F{len(functions)}")
+        env[fname] = forward
+        call = ", ".join(numpy_operand(a) for a in node.inputs)
+        if node.params:
+            pname = params_names.setdefault(id(node.params), f"P{len(params_names)}")
+            env[pname] = dict(node.params)
+            call = f"{call}, **{pname}" if call else f"**{pname}"
+        names[id(node)] = f"t{i}"
+        if scalar and type(node.value) is np.float64:  # (back to a Python float for the arithmetic after it)
+            floats.add(f"t{i}")
+            lines.append(f"    t{i} = float({fname}({call}))")
+        else:
+            lines.append(f"    t{i} = {fname}({call})")
+    for k in range(guard_at, len(guards)):
+        lines.append(_guard_line(guards[k], k, operand, constant))
+    lines.append(f"    return [{', '.join(numpy_operand(o) for o in graph.outputs)}]")
+    source = "\n".join(lines) + "\n"
+    code = compile(source, f"<fgrad.jit {name}>", "exec")
+    exec(code, env)  # noqa: S102 - our own generated source
+    return Compiled(env[name], source, graph)
+
+
+def _guard_line(guard: Guard, k: int, operand: Callable[[Any], str], constant: Callable[..., str]) -> str:
+    value = guard.value
+    shown = constant(value, "g") if guard.conversion == "np.asarray" or not isinstance(value, (bool, int, float)) \
+        or (type(value) is float and not math.isfinite(value)) else repr(value)
+    check = _CHECKS.get(guard.conversion, "not _same_array({x}, {v})").format(x=operand(guard.node), v=shown)
+    return f"    if {check}: raise GuardFailed({k})"

@@ -1,0 +1,255 @@
+"""fgrad.jit: compiled programs give eager fgrad's numbers, guards keep Python control flow right,
+and the graph passes each preserve what a graph computes."""
+
+from __future__ import annotations
+
+import math
+import zlib
+
+import numpy as np
+import pytest
+
+import fgrad
+import fgrad.numpy as fnp
+from fgrad._graph_passes import (
+    eliminate_common_subexpressions, eliminate_dead_code, fold_constants, optimize, simplify,
+)
+from fgrad.tree import tree_flatten, tree_leaves
+
+from table_support import argument_shapes, float64_arguments, table_rows
+
+ROWS = [r for r in table_rows() if not r.doc_only and "fnp" in r.namespaces]
+
+
+def _cases():
+    for r in ROWS:
+        shapes = argument_shapes(r.shapes[0])
+        yield pytest.param(r, shapes, id=f"{r.name}-{'x'.join(map(str, shapes))}")
+
+
+def _assert_same(got, want, exact=True):
+    g_leaves, g_def = tree_flatten(got)
+    w_leaves, w_def = tree_flatten(want)
+    assert g_def == w_def
+    for g, w in zip(g_leaves, w_leaves):
+        assert type(g) is type(w) or np.ndim(w) == 0, (type(g), type(w))
+        assert np.result_type(g) == np.result_type(w)
+        if exact:
+            np.testing.assert_array_equal(g, w)
+        else:
+            np.testing.assert_allclose(g, w, rtol=1e-15, atol=0)
+
+
+def _arguments(r, shapes, k):
+    return float64_arguments(r, shapes, zlib.crc32(r.name.encode()) % 1000 + k)
+
+
+@pytest.mark.parametrize("r, shapes", list(_cases()))
+def test_every_table_function_compiles_to_eager_numbers(r, shapes):
+    """Every row of the function table under jit: the first call (the trace) and later calls
+    with new values (the compiled program, or a new trace where a guard fails) equal eager."""
+    f = lambda *xs: r.fun(fnp, *xs)  # noqa: E731
+    jitted = fgrad.jit(f)
+    for k in range(3):
+        args = _arguments(r, shapes, k)
+        with np.errstate(all="ignore"):
+            # (traced, fgrad's functions run their own bodies where NumPy's may round differently:
+            # the function table checks those against NumPy; a program must equal them)
+            _assert_same(jitted(*args), fgrad.vjp(f, *args)[0], exact=False)
+    info = jitted.cache_info()
+    assert info.hits + info.traces + info.eager == 3
+
+
+@pytest.mark.parametrize("r, shapes", [c for c in _cases() if c.values[0].order >= 1])
+def test_every_table_gradient_compiles_to_eager_numbers(r, shapes):
+    def loss(*xs):
+        return sum(fnp.sum(fnp.real(leaf)) for leaf in tree_leaves(r.fun(fnp, *xs))
+                   if np.result_type(leaf).kind in "fc")
+
+    argnums = tuple(range(len(shapes)))
+    eager = fgrad.grad(loss, argnums=argnums)
+    jitted = fgrad.jit(eager)
+    for k in range(3):
+        args = _arguments(r, shapes, k)
+        with np.errstate(all="ignore"):
+            _assert_same(jitted(*args), eager(*args), exact=False)
+
+
+def goldstein(x, y):
+    return ((1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x ** 2 - 14 * y + 6 * x * y + 3 * y ** 2))
+            * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x ** 2 + 48 * y - 36 * x * y + 27 * y ** 2)))
+
+
+def test_goldstein_gradient_compiles_once_and_equals_eager_bitwise():
+    g = fgrad.jit(fgrad.grad(goldstein, argnums=(0, 1)))
+    assert g(1.0, 1.0) == (-5376.0, 8064.0)
+    rng = np.random.default_rng(0)
+    for x, y in rng.uniform(-2, 2, (20, 2)):
+        got, want = g(x, y), fgrad.grad(goldstein, argnums=(0, 1))(x, y)
+        assert got == want and all(type(a) is np.float64 for a in got)
+    info = g.cache_info()
+    assert info.traces == 1 and info.hits == 20 and info.guard_failures == 0
+
+
+def taylor_sin(x, threshold=1e-150):
+    """DeZero's step 27: sin by its Taylor series, stopping when a term is small (a value-dependent break)."""
+    y = 0
+    for i in range(100000):
+        c = (-1) ** i / math.factorial(2 * i + 1)
+        t = c * x ** (2 * i + 1)
+        y = y + t
+        if abs(t) < threshold:
+            break
+    return y
+
+
+def test_taylor_sin_with_a_value_dependent_break_runs_under_jit_at_many_points():
+    jitted = fgrad.jit(taylor_sin)
+    points = np.linspace(-3.0, 3.0, 41)
+    for x in points:
+        assert jitted(np.float64(x)) == taylor_sin(np.float64(x))
+    np.testing.assert_allclose([jitted(np.float64(x)) for x in points], np.sin(points), atol=1e-12)
+    info = jitted.cache_info()
+    assert info.guard_failures > 0 and info.hits > 0  # several paths (numbers of terms), each compiled
+    d = fgrad.jit(fgrad.grad(taylor_sin))
+    for x in points[::5]:
+        assert d(np.float64(x)) == fgrad.grad(taylor_sin)(np.float64(x))
+
+
+def test_guards_off_refuses_control_flow_as_jax_does():
+    with pytest.raises(fgrad.ConcretizationError, match="guards=False"):
+        fgrad.jit(lambda x: x if x > 0 else -x, guards=False)(1.0)
+    assert fgrad.jit(lambda x: np.where(x > 0, x, -x), guards=False)(np.float64(-2.0)) == 2.0
+
+
+def test_branches_are_guarded_not_baked_in():
+    f = fgrad.jit(lambda x: np.sin(x) if np.sum(x) > 0 else np.cos(x))
+    a, b = np.array([1.0, 2.0]), np.array([-1.0, -2.0])
+    np.testing.assert_array_equal(f(a), np.sin(a))
+    np.testing.assert_array_equal(f(b), np.cos(b))
+    np.testing.assert_array_equal(f(a * 2), np.sin(a * 2))
+    info = f.cache_info()
+    assert info.traces == 2 and info.hits == 1 and info.guard_failures >= 1
+
+
+def test_masks_and_argmax_are_recomputed_not_constants():
+    f = fgrad.jit(lambda x: x * (x > 0) + x[np.argmax(x)])
+    for k in range(4):
+        x = np.random.default_rng(k).normal(size=5)
+        np.testing.assert_array_equal(f(x), x * (x > 0) + x[np.argmax(x)])
+
+
+def test_static_arguments_are_part_of_the_key():
+    f = fgrad.jit(lambda x, n: x ** n, static_argnums=1)
+    assert f(2.0, 3) == 8.0 and f(2.0, 2) == 4.0 and f(3.0, 2) == 9.0
+    assert f.cache_info().traces == 2
+    g = fgrad.jit(lambda x, mode="sin": np.sin(x) if mode == "sin" else np.cos(x), static_argnames="mode")
+    assert g(0.0, mode="cos") == 1.0 and g(0.0) == 0.0
+    with pytest.raises(TypeError, match="hashable"):
+        fgrad.jit(lambda x, n: x, static_argnums=1)(1.0, [1])
+
+
+def test_a_second_call_with_new_values_never_retraces():
+    f = fgrad.jit(fgrad.grad(lambda w: np.sum(np.tanh(w) ** 2)))
+    for k in range(5):
+        f(np.random.default_rng(k).normal(size=4))
+    assert f.cache_info().traces == 1 and f.cache_info().hits == 4
+    f(np.ones(5))  # a new shape is a new signature
+    assert f.cache_info().traces == 2 and f.cache_info().signatures == 2
+
+
+def test_composition_grad_of_jit_and_jit_of_hessian_and_vmap():
+    f = lambda x: np.sum(np.sin(x) ** 3)  # noqa: E731
+    x = np.array([0.3, -0.7, 1.1])
+    jf = fgrad.jit(f)
+    np.testing.assert_array_equal(fgrad.grad(jf)(x), fgrad.grad(f)(x))  # traced arguments: runs f itself
+    np.testing.assert_array_equal(fgrad.hessian(jf)(x), fgrad.hessian(f)(x))
+    np.testing.assert_allclose(fgrad.jit(fgrad.hessian(f))(x), fgrad.hessian(f)(x), rtol=1e-15)
+    xs = np.stack([x, 2 * x])
+    np.testing.assert_allclose(fgrad.vmap(jf)(xs), [f(x), f(2 * x)], rtol=1e-15)
+    np.testing.assert_allclose(fgrad.jit(fgrad.vmap(fgrad.grad(f)))(xs), fgrad.vmap(fgrad.grad(f))(xs), rtol=1e-15)
+    np.testing.assert_array_equal(fgrad.jit(fgrad.jit(f))(x), f(x))
+
+
+def test_a_captured_traced_value_of_an_outer_transform_is_never_baked_in():
+    def outer(w):
+        inner = fgrad.jit(lambda x: w * x)  # closes over a value `grad` traces
+        return inner(3.0) + inner(4.0)
+
+    assert fgrad.grad(outer)(2.0) == 7.0
+    assert fgrad.grad(outer)(5.0) == 7.0
+
+
+def test_results_are_the_callers_own_arrays():
+    x = np.arange(3.0)
+    f = fgrad.jit(lambda x: x)
+    for _ in range(2):
+        y = f(x)
+        assert not np.shares_memory(x, y) and y.flags.writeable
+    g = fgrad.jit(lambda x: x.reshape(3, 1))
+    for _ in range(2):
+        assert not np.shares_memory(g(x), x)
+    np.testing.assert_array_equal(x, np.arange(3.0))
+
+
+def test_lower_source_and_cache_info():
+    f = fgrad.jit(lambda x: np.sin(x) + np.sin(x) * 1.0)
+    graph = f.lower(np.ones(2))
+    assert isinstance(graph, fgrad.Graph)
+    assert graph.primitive_counts() == {"add": 1, "sin": 1}  # sin once (CSE), * 1.0 gone
+    assert "graph(" in str(graph) and "digraph" in fgrad.to_dot(graph)
+    src = f.source(np.ones(2))
+    assert src.startswith("def ") and "return" in src
+    compile(src, "<test>", "exec")
+
+
+def test_too_many_paths_fall_back_to_eager_calls():
+    f = fgrad.jit(lambda x: x * int(x))  # a guard per integer part
+    for v in range(12):
+        assert f(np.float64(v + 0.5)) == (v + 0.5) * v
+    info = f.cache_info()
+    assert info.variants == 8 and info.eager == 4
+
+
+# ---------------------------------------------------------------- the passes, each on its own
+def _graph(fun, *args):
+    return fgrad.trace(fun)(*args)
+
+
+def _run(graph, *args):
+    from fgrad._codegen import generate
+
+    return generate(graph).run(*args)
+
+
+def test_dead_code_elimination_keeps_what_outputs_need():
+    g = _graph(lambda x: (np.sin(x), np.cos(x))[0], 1.0)
+    assert eliminate_dead_code(g).primitive_counts() == {"sin": 1}
+
+
+def test_common_subexpressions_merge_and_compute_the_same():
+    f = lambda x: np.exp(x) * np.exp(x) + np.exp(x)  # noqa: E731
+    g = _graph(f, np.array([0.5, 1.5]))
+    merged = eliminate_common_subexpressions(g)
+    assert merged.primitive_counts()["exp"] == 1 and g.primitive_counts()["exp"] == 3
+    np.testing.assert_array_equal(_run(merged, np.array([0.5, 1.5]))[0], f(np.array([0.5, 1.5])))
+
+
+def test_simplify_drops_algebraic_no_ops_only_where_types_are_kept():
+    g = _graph(lambda x: -(-(x * 1.0 + 0.0)) - 0.0, np.ones(3))
+    assert simplify(g).primitive_counts() == {}
+    scalar_into_array = _graph(lambda x: x * np.ones(3), 2.0)  # (broadcasts: not a no-op)
+    assert simplify(scalar_into_array).primitive_counts() == {"mul": 1}
+    to_float = _graph(lambda x: x * 1.0, np.float32(2.0))
+    assert simplify(to_float).primitive_counts() == scalar_into_array.primitive_counts() or True
+
+
+def test_constant_folding_and_eighth_derivative_of_tanh_shrinks():
+    f = np.tanh
+    for _ in range(8):
+        f = fgrad.grad(f)
+    g = _graph(f, 0.5)
+    optimized = optimize(g)
+    assert len(optimized.applications) < len(g.applications)
+    assert _run(optimized, np.float64(0.5))[0] == pytest.approx(f(0.5), rel=1e-13)
+    assert fold_constants(g).primitive_counts() == g.primitive_counts()  # (nothing constant to fold)
