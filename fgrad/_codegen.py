@@ -79,8 +79,12 @@ def _float_expression(node: Node, operands: list[str]) -> str | None:
     return template.format(*operands)
 
 
-def generate(graph: Graph, name: str = "program") -> Compiled:
-    """Python source for `graph` (inputs to outputs, guards checked on the way), compiled."""
+def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) -> Compiled:
+    """Python source for `graph` (inputs to outputs, guards checked on the way), compiled.
+
+    ``reuse_buffers`` frees dead temporaries and writes ufunc results into them
+    (`_Liveness`); without it, every line allocates its result (the plain path, for tests).
+    """
     names: dict[int, str] = {}
     env: dict[str, Any] = {"GuardFailed": GuardFailed, "_same_number": _same_number, "_same_array": _same_array,
                            "f64": np.float64}
@@ -123,6 +127,7 @@ def generate(graph: Graph, name: str = "program") -> Compiled:
         lines += [f"    {names[id(x)]} = float({names[id(x)]})" for x in graph.inputs]
         floats.update(names[id(x)] for x in graph.inputs)
     guards = sorted(graph.guards, key=lambda g: g.seq)
+    memory = None if scalar or not reuse_buffers else _Liveness(graph, guards)
     guard_at = 0
     for i, node in enumerate(graph.nodes):
         if id(node) in names:
@@ -130,6 +135,8 @@ def generate(graph: Graph, name: str = "program") -> Compiled:
         while guard_at < len(guards) and guards[guard_at].seq < node.seq:
             lines.append(_guard_line(guards[guard_at], guard_at, operand, constant))
             guard_at += 1
+        if memory is not None:
+            lines += memory.free_before(i, names)
         if scalar and all(is_float(a) for a in node.inputs):
             expression = _float_expression(node, [as_float_operand(a) for a in node.inputs])
             if expression is not None:
@@ -146,6 +153,9 @@ def generate(graph: Graph, name: str = "program") -> Compiled:
             env[pname] = dict(node.params)
             call = f"{call}, **{pname}" if call else f"**{pname}"
         names[id(node)] = f"t{i}"
+        reuse = memory.buffer_for(i, node, names) if memory is not None else None
+        if reuse is not None:  # (a dead temporary of this shape and dtype: written in place)
+            call = f"{call}, out={reuse}"
         if scalar and type(node.value) is np.float64:  # (back to a Python float for the arithmetic after it)
             floats.add(f"t{i}")
             lines.append(f"    t{i} = float({fname}({call}))")
@@ -158,6 +168,69 @@ def generate(graph: Graph, name: str = "program") -> Compiled:
     code = compile(source, f"<fgrad.jit {name}>", "exec")
     exec(code, env)  # noqa: S102 - our own generated source
     return Compiled(env[name], source, graph)
+
+
+# Below this many elements a new array costs less than keeping track of old ones.
+_REUSE_MIN_SIZE = 4096
+
+
+class _Liveness:
+    """Where each temporary of an array program is last read: large temporaries are freed
+    (``del``) once dead, and a ufunc writes its result into one that dies at its own call
+    (``out=``), as NumPy's temporary elision does for ``a * b * c``.
+
+    A buffer is reused only if the program made it (a ufunc's fresh result) and every
+    reader is a ufunc (so no view of it outlives it); outputs are never touched.
+    """
+
+    def __init__(self, graph: Graph, guards: list) -> None:
+        nodes = graph.nodes
+        position = {id(n): i for i, n in enumerate(nodes)}
+        self.last: dict[int, int] = {}
+        readers_ok: dict[int, bool] = {}
+        for i, n in enumerate(nodes):
+            for a in n.inputs:
+                if type(a) is Node and id(a) in position:
+                    self.last[id(a)] = i
+                    readers_ok[id(a)] = readers_ok.get(id(a), True) and _is_ufunc_call(n)
+        for g in guards:  # (a guard is checked before the first node made after it)
+            at = next((i for i, n in enumerate(nodes) if n.seq > g.seq), len(nodes))
+            if type(g.node) is Node and id(g.node) in position:
+                self.last[id(g.node)] = max(self.last.get(id(g.node), 0), at)
+                readers_ok[id(g.node)] = False
+        keep = {id(o) for o in graph.outputs if type(o) is Node} | {id(x) for x in graph.inputs}
+        self.nodes = nodes
+        self.dying: dict[int, list[Node]] = {}
+        for n in nodes:
+            if id(n) not in keep and id(n) in self.last and _large(n.value):
+                self.dying.setdefault(self.last[id(n)], []).append(n)
+        self.reusable = {id(n) for n in nodes
+                         if id(n) not in keep and readers_ok.get(id(n)) and _is_ufunc_call(n) and _large(n.value)}
+        self.taken: set[int] = set()
+
+    def buffer_for(self, i: int, node: Node, names: dict[int, str]) -> str | None:
+        if not _is_ufunc_call(node) or not _large(node.value):
+            return None
+        for a in node.inputs:  # (an operand that dies here, of the result's shape and dtype)
+            if (type(a) is Node and id(a) in self.reusable and id(a) not in self.taken and self.last[id(a)] == i
+                    and a.value.shape == node.value.shape and a.value.dtype == node.value.dtype):
+                self.taken.add(id(a))
+                return names[id(a)]
+        return None
+
+    def free_before(self, i: int, names: dict[int, str]) -> list[str]:
+        """``del`` lines for the temporaries whose last reader ran just before node `i`."""
+        dead = [n for n in self.dying.get(i - 1, ()) if id(n) not in self.taken and id(n) in names]
+        return [f"    del {', '.join(names[id(n)] for n in dead)}"] if dead else []
+
+
+def _is_ufunc_call(node: Node) -> bool:
+    forward = node.primitive.forward if node.primitive is not None else None
+    return isinstance(forward, np.ufunc) and forward.nout == 1 and not node.params
+
+
+def _large(value: Any) -> bool:
+    return type(value) is np.ndarray and value.size >= _REUSE_MIN_SIZE
 
 
 def _guard_line(guard: Guard, k: int, operand: Callable[[Any], str], constant: Callable[..., str]) -> str:

@@ -108,6 +108,11 @@ def _same_as(node: Node, x: Any) -> bool:
 
 
 def _is_scalar(x: Any, value: float) -> bool:
+    """Whether `x` is the constant `value`: a number, or a broadcast of one (every stride 0,
+    as the seed of a gradient is) -- the result then has the other operand's shape or it
+    would not pass `_same_as`."""
+    if type(x) is np.ndarray and x.size and not any(x.strides):
+        return bool(x.flat[0] == value)
     return type(x) is not Node and np.ndim(x) == 0 and not isinstance(x, bool) and x == value
 
 

@@ -253,3 +253,26 @@ def test_constant_folding_and_eighth_derivative_of_tanh_shrinks():
     assert len(optimized.applications) < len(g.applications)
     assert _run(optimized, np.float64(0.5))[0] == pytest.approx(f(0.5), rel=1e-13)
     assert fold_constants(g).primitive_counts() == g.primitive_counts()  # (nothing constant to fold)
+
+
+@pytest.mark.parametrize("fun", [
+    lambda x: np.sum(np.tanh(x) ** 2 * np.exp(-x)),
+    lambda x: np.sum(np.sin(x) * np.cos(x) + np.exp(-x * x) / (1.0 + x * x)),
+    lambda x: np.sum(np.maximum(x, 0.0) ** 3 - np.log1p(np.abs(x))),
+], ids=["tanh-exp", "trig-gauss", "relu-cube"])
+def test_buffer_reuse_gives_the_plain_programs_numbers(fun):
+    """Freeing dead temporaries and writing ufunc results into them (out=) is a speed path:
+    it must give exactly what the program that allocates every result gives."""
+    from fgrad._codegen import generate
+
+    x = np.linspace(-2.0, 2.0, 20000)
+    graph = optimize(_graph(fgrad.value_and_grad(fun), x))
+    fast, plain = generate(graph), generate(graph, reuse_buffers=False)
+    assert "out=" in fast.source and "out=" not in plain.source
+    for k in range(3):
+        y = x * (k + 1) / 3
+        before = y.copy()
+        got, want = fast.run(y), plain.run(y)
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+        np.testing.assert_array_equal(y, before)  # (the input is never written)
