@@ -40,8 +40,8 @@ def missing_attribute(attr: str) -> AttributeError:
     """The error for ``fgrad.<attr>``: what to use instead, for a name of `MISSING`.
 
     Example:
-        >>> print(missing_attribute("jit"))
-        module 'fgrad' has no attribute 'jit' (from JAX): fgrad does not compile: call the function as it is (each operation is one NumPy call); see docs/coming-from-jax.md#names-fgrad-does-not-have
+        >>> print(missing_attribute("pmap"))
+        module 'fgrad' has no attribute 'pmap' (from JAX): fgrad runs on one CPU: loop over the devices' shares in Python; see docs/coming-from-jax.md#names-fgrad-does-not-have
     """
     if attr not in MISSING:
         return AttributeError(f"module 'fgrad' has no attribute {attr!r}")

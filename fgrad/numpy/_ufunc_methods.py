@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .._batching import examples_apart
-from .._core import BatchedConversionError, plain_value
+from .._core import BatchedConversionError, is_staged, plain_value, value_of
 from .._ops import UFUNCS, cast, reshape, shape_of
 from ._array_like import stacked_arguments
 from ._register import no_out, plain_values
@@ -52,11 +52,13 @@ def _fold(fun: Callable[..., Any], items: list, start: Any) -> list:
 
 
 
-def _values(x):
-    """The NumPy values under `x` (staged and batched ones too): for NumPy's own argument checks."""
+def _values(x: Any) -> Any:
+    """`x` without derivative levels, for NumPy's own argument checks: a value staged by jit as
+    its plain value (the check reads shapes only), a batched one as it is (run per example)."""
     if type(x) in (list, tuple):
         return type(x)(_values(v) for v in x)
-    return plain_value(x)
+    v = value_of(x)
+    return plain_value(v) if is_staged(v) else v
 
 
 @examples_apart
