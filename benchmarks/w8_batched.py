@@ -1,6 +1,7 @@
 """W8 batched derivatives: a Jacobian, a Hessian and per-example gradients.
 
-Three cases, each a transform that computes many derivatives at once:
+Three cases, each a transform that computes many derivatives at once, and a fourth that
+they are measured against:
 
 * the 200×200 Jacobian of x -> tanh(W x + b) at a fixed point: ``fgrad.jacrev`` (the
   ``fgrad`` row) and ``fgrad.jacfwd``, ``torch.func.jacrev``, ``jax.jacfwd`` called
@@ -10,7 +11,9 @@ Three cases, each a transform that computes many derivatives at once:
 * the gradients of a logistic loss for each of 256 examples with 20 features:
   ``fgrad.vmap(fgrad.grad(loss), in_axes=(None, 0, 0))``, and as a reference a Python
   loop of ``fgrad.grad`` over the examples (the way before ``vmap``),
-  ``torch.func.vmap(torch.func.grad(loss))``, ``jax.jit(jax.vmap(jax.grad(loss)))``.
+  ``torch.func.vmap(torch.func.grad(loss))``, ``jax.jit(jax.vmap(jax.grad(loss)))``;
+* one gradient of the same batch's summed loss (``fgrad.grad``): per-example gradients
+  should cost a small multiple of it.
 
 The expected numbers are the closed forms, computed with NumPy (the ``hand-written
 NumPy`` rows, the floor no transform can go below). Each row's ``transform`` column
@@ -219,6 +222,25 @@ def per_example_builders(examples: int, features: int, notes: Notes) -> dict[str
     return {"fgrad": fgrad_, LOOP: fgrad_loop, "hand-written NumPy": numpy_, "torch": torch_, "jax (jit)": jax_jit}
 
 
+BATCHED_TRANSFORMS = {"fgrad": "fgrad.grad of the summed loss", "hand-written NumPy": "closed form"}
+
+
+def batched_gradient_builders(examples: int, features: int, notes: Notes) -> dict[str, Any]:
+    """The gradient of the batch's summed loss: what vmap's per-example gradients are measured against."""
+    w, X, y = logistic_problem(examples, features)
+
+    def fgrad_():
+        import fgrad
+
+        g = fgrad.grad(lambda w: np.sum(logistic_loss(w, X, y)))
+        return lambda: g(w)
+
+    def numpy_():
+        return lambda: per_example_gradients(w, X, y).sum(axis=0)
+
+    return {"fgrad": fgrad_, "hand-written NumPy": numpy_}
+
+
 def run(settings: Settings) -> list[Row]:
     n, dim, examples, features = sizes(settings)
     check = lambda want: lambda got: close(got, want, rtol=1e-9, atol=1e-12)  # noqa: E731
@@ -234,4 +256,7 @@ def run(settings: Settings) -> list[Row]:
     want = per_example_gradients(*logistic_problem(examples, features))
     rows += run_case(ID, f"per-example {examples}×{features}", per_example_builders(examples, features, notes),
                      check=check(want), settings=settings, extra=notes.extra)
+    notes = Notes(BATCHED_TRANSFORMS)
+    rows += run_case(ID, f"one batched gradient {examples}×{features}", batched_gradient_builders(examples, features, notes),
+                     check=check(want.sum(axis=0)), settings=settings, extra=notes.extra)
     return rows

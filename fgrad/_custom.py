@@ -18,7 +18,9 @@ import numpy as np
 
 from . import _core
 from ._complex import is_complex, mark_active
-from ._core import Node, Primitive, check_live, plain_value, split_inputs, top_level, value_of
+from ._core import (
+    _NO_PARAMS, Node, Primitive, check_live, make_node, next_seq, plain_value, split_inputs, top_level, value_of,
+)
 from ._ops import shape_of
 from ._transforms import check_callable, zeros_like_leaf
 from .tree import PyTreeDef, tree_flatten, tree_map, tree_structure, tree_unflatten
@@ -127,7 +129,7 @@ class custom_vjp:  # noqa: N801 - named like the decorator it is, as in JAX
             pull = _Pullback(self, residuals, out_leaves, out_def, j, arg_defs, vals)
             rules = tuple(functools.partial(_leaf_rule, pull, i) for i in range(len(leaves)))
             prim = Primitive(self._name, self.fun, rules, uses_ans=False)  # (bwd gets residuals instead)
-            wrapped.append(Node(_frozen(o), prim, inputs, level=top))
+            wrapped.append(make_node(_frozen(o), prim, inputs, _NO_PARAMS, top, None, next_seq()))
         return tree_unflatten(out_def, wrapped)
 
     def _batched(self, leaves: list, in_def: Any, kwargs: dict, level: int) -> Any:

@@ -25,7 +25,7 @@ import attrs
 import numpy as np
 
 from ._batching import batched_value
-from ._core import BATCHED, Node, Primitive, check_live, end_level, new_level, the_record_itself
+from ._core import BATCHED, Node, Primitive, check_live, end_level, make_node, new_level, next_seq, the_record_itself
 from ._transforms import (
     _argument_label, _check_argnums_spec, _input_node, _resolve_argnums, check_callable, refuse_array_subclass,
 )
@@ -73,7 +73,7 @@ def _named(x: Node, label: str) -> Node:
         if n.primitive is BATCHED:  # vmap's level keeps no graph: the examples, batched again
             out = batched_value(out, n.level)
         else:
-            out = Node(out, NAME, (n,), params, n.level, label)
+            out = make_node(out, NAME, (n,), params, n.level, label, next_seq())
     return out
 
 
