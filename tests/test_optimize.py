@@ -408,3 +408,21 @@ def test_zero_steps_returns_the_start():
     res = gradient_descent(rosen2, np.array([0.0, 2.0]), lr=0.001, steps=0)
     assert res.nit == 0 and len(res.history) == 1
     np.testing.assert_array_equal(res.grad, [-2.0, 400.0])  # DESIGN §9: the gradient at (0, 2)
+
+
+def test_jitted_derivatives_give_the_same_iterates():
+    import fgrad
+
+    rosen = lambda x: 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2  # noqa: E731
+    x0 = np.array([-1.2, 1.0])
+    for line_search in (True, "watchdog"):
+        eager = fgrad.optimize.newton(rosen, x0, line_search=line_search)
+        compiled = fgrad.optimize.newton(rosen, x0, line_search=line_search, jit=True)
+        assert compiled.nit == eager.nit == 7 if line_search == "watchdog" else compiled.nit == eager.nit
+        for a, b in zip(compiled.history, eager.history):
+            np.testing.assert_array_equal(a.x, b.x)
+    gd = fgrad.optimize.gradient_descent(rosen, x0, lr=1e-3, steps=50)
+    gd_jit = fgrad.optimize.gradient_descent(rosen, x0, lr=1e-3, steps=50, jit=True)
+    np.testing.assert_array_equal(gd.x, gd_jit.x)
+    with pytest.raises(TypeError, match="jit"):
+        fgrad.optimize.newton(rosen, x0, jit="yes")

@@ -55,7 +55,9 @@ def test_the_page_opens_with_the_headline_chart_and_table(published):
     assert "](charts/performance-overview.svg)" in body
     assert summary.headline_markdown(published) in body
     table_lines = [line for line in body.splitlines() if line.startswith("| W")]
-    assert len(table_lines) == len(summary.headline(published)) == 7
+    # seven targets, and one more for each workload the run measured fgrad.jit on
+    jitted = {r.workload for r in published.rows if r.framework == "fgrad.jit"}
+    assert len(table_lines) == len(summary.headline(published)) == 7 + len(jitted & {"W1", "W3", "W4", "W5", "W6"})
 
 
 def test_every_chart_shown_is_committed_and_drawn_from_the_committed_results(published):
@@ -96,6 +98,34 @@ def test_the_headline_reads_the_numbers_of_a_run():
     assert lines["W1"].figure == "100 µs: 0.20× autograd, 0.25× DeZero, 1.11× torch" and lines["W1"].met is False
     assert lines["W3"].figure == "time 1.10×, memory 1.00×" and lines["W3"].met is True
     assert lines["W6"].figure == "710 µs: 0.71× autograd" and lines["W6"].met is False
+
+
+def test_the_jit_targets_read_the_jit_rows():
+    w1, w3, w4, w5, w6 = "goldstein (1, 1)", "n=1e7", "n=8", "2-D", "mlp"
+    rows = [
+        Row("W1", w1, "fgrad", "ok", 1.0e-4), Row("W1", w1, "fgrad.jit", "ok", 1.0e-5, {"first call (compile)": "2.5 ms"}),
+        Row("W1", w1, "hand-written Python", "ok", 4.0e-6), Row("W1", w1, "jax (jit)", "ok", 2.0e-5),
+        Row("W3", w3, "fgrad.jit", "ok", 0.9, {"peak extra / input": 4.0}),
+        Row("W3", w3, "hand-written NumPy", "ok", 1.0, {"peak extra / input": 5.0}),
+        Row("W4", w4, "fgrad.jit", "ok", 5.0e-6, {"compiled records": 500}),
+        Row("W4", w4, "torch", "ok", 1.0e-3, {"graph records": 550}),
+        Row("W4", w4, "jax (jit)", "ok", 4.0e-6, {"compiled records": 2847}),
+        Row("W5", w5, "fgrad.jit", "ok", 5.0e-5, {"first call (compile)": "9 ms"}),
+        Row("W5", w5, "jax (jit)", "ok", 1.25e-4, {"first call (compile)": "80 ms"}),
+        Row("W6", w6, "fgrad.jit", "ok", 3.1e-4), Row("W6", w6, "hand-written NumPy", "ok", 3.0e-4),
+    ]
+    jit = [line for line in summary.headline(summary.Results({}, rows)) if "jitted" in line.target]
+    assert [line.workload for line in jit] == ["W1", "W3", "W4", "W5", "W6"]
+    w1_line, w3_line, w4_line, w5_line, w6_line = jit
+    assert w1_line.figure == "10 µs: 0.50× jax.jit, 2.50× the hand-written derivative; first call 2.5 ms"
+    assert w1_line.met is True
+    assert w3_line.figure == "time 0.90×, memory 0.80×" and w3_line.met is True
+    # 500 records is fewer than torch's 550 and the jaxpr's 2847, but 5 µs is slower than jax.jit's 4
+    assert w4_line.figure == "5 µs: 1.25× jax.jit; 500 records (torch 550, JAX's jaxpr 2847)" and w4_line.met is False
+    assert w5_line.figure == "50 µs: 0.40× jax.jit; first solve 9 ms, jax.jit's 80 ms" and w5_line.met is True
+    assert w6_line.figure == "310 µs: 1.03× the hand-written gradient, — jax.jit" and w6_line.met is True
+    # a run without fgrad.jit rows has no jit lines: nothing to show as not measured
+    assert not [line for line in summary.headline(summary.Results({}, rows[:1])) if "jitted" in line.target]
 
 
 def test_a_page_without_its_generated_blocks_is_refused(published):

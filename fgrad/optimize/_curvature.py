@@ -17,10 +17,11 @@ from .._transforms import grad, vjp
 __all__ = ["hessian_matrix", "hvp_operator"]
 
 
-def hessian_matrix(f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
+def hessian_matrix(f: Callable[[Any], Any], x: np.ndarray, hessian_of_f: Callable[[Any], Any] | None = None) -> np.ndarray:
     """The symmetric ``(n, n)`` Hessian of ``f`` at the vector ``x``.
 
-    Computed by `fgrad.hessian` (reverse over reverse for a scalar function).
+    Computed by `fgrad.hessian` (one batched pass over the gradient's trace), or by
+    ``hessian_of_f``, a function already made for ``f`` (a jitted one, say).
 
     Example:
         >>> import numpy as np
@@ -29,7 +30,7 @@ def hessian_matrix(f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
                [2., 0.]])
     """
     n = x.size
-    h = np.asarray(hessian(f)(x), dtype=x.dtype).reshape(n, n)
+    h = np.asarray((hessian_of_f or hessian(f))(x), dtype=x.dtype).reshape(n, n)
     # Exact for a 1x1 matrix; elsewhere it removes round-off asymmetry.
     return (h + h.T) / 2
 

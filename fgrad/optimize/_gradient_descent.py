@@ -25,6 +25,7 @@ def gradient_descent(
     callback: Callable[[Iteration], Any] | None = None,
     progress: bool | int = False,
     keep_history: bool = True,
+    jit: bool = False,
 ) -> OptimizeResult:
     """Minimise ``f`` by ``steps`` steps of ``x <- x - lr * grad f(x)``.
 
@@ -46,6 +47,11 @@ def gradient_descent(
             step and the last (``progress=100`` for long runs).
         keep_history: False keeps only the first and last records in ``history``
             (long runs on large ``x``); the callback still sees every record.
+        jit: compile the derivatives with `fgrad.jit`: traced once, then straight-line
+            NumPy on every iteration (the same numbers; it pays when an iteration costs
+            more Python than NumPy, small problems especially). ``f`` then runs as Python
+            only while tracing (Python control flow stays right: it is guarded), so side
+            effects inside ``f`` (printing, counting) happen then only.
 
     Returns:
         An `OptimizeResult` (``nhev`` is 0). A run where ``f`` or its gradient becomes
@@ -69,7 +75,10 @@ def gradient_descent(
         tol = nonnegative_real(tol, "tol", caller)
     if not isinstance(keep_history, bool):
         raise TypeError(f"{caller}: `keep_history` must be True or False, got {keep_history!r}")
-    run = Run(problem, callback_or_none(callback, caller), progress_every(progress, caller), keep_history)
+    if not isinstance(jit, bool):
+        raise TypeError(f"{caller}: `jit` must be True or False, got {jit!r}")
+    run = Run(problem, callback_or_none(callback, caller), progress_every(progress, caller), keep_history,
+              compiled=jit)
 
     x = problem.x0
     fx, g = run.evaluate(x)

@@ -32,6 +32,7 @@ def newton(
     solver: str = "direct",
     callback: Callable[[Iteration], Any] | None = None,
     progress: bool | int = False,
+    jit: bool = False,
 ) -> OptimizeResult:
     """Minimise ``f`` by Newton's method, with gradients and Hessians from fgrad.
 
@@ -80,6 +81,11 @@ def newton(
             (iteration 0); returning True (or anything truthy) stops the run.
         progress: True prints one aligned line per iteration; an int ``N`` prints every
             N-th iteration and the last.
+        jit: compile the derivatives with `fgrad.jit`: traced once, then straight-line
+            NumPy on every iteration (the same numbers; it pays when an iteration costs
+            more Python than NumPy, small problems especially). ``f`` then runs as Python
+            only while tracing (Python control flow stays right: it is guarded), so side
+            effects inside ``f`` (printing, counting) happen then only.
 
     Returns:
         An `OptimizeResult`: ``x`` shaped like ``x0``, ``fun``, ``grad``, counts, the
@@ -116,7 +122,9 @@ def newton(
         )
     if solver not in _SOLVERS:
         raise ValueError(f"{caller}: `solver` must be 'direct' or 'cg', got {solver!r}")
-    run = Run(problem, callback_or_none(callback, caller), progress_every(progress, caller))
+    if not isinstance(jit, bool):
+        raise TypeError(f"{caller}: `jit` must be True or False, got {jit!r}")
+    run = Run(problem, callback_or_none(callback, caller), progress_every(progress, caller), compiled=jit)
     return _NewtonRun(run, tol, step_tol, max_iter, _LINE_SEARCHES[line_search], solver).solve()
 
 
@@ -147,6 +155,12 @@ class _NewtonRun:
     def __init__(self, run: Run, tol: float, step_tol: float, max_iter: int, mode: str, solver: str) -> None:
         self.run, self.tol, self.step_tol, self.max_iter = run, tol, step_tol, max_iter
         self.mode, self.solver = mode, solver
+        self.hessian_of_f = None
+        if run.compiled:
+            from .._jacobians import hessian
+            from .._jit import jit
+
+            self.hessian_of_f = jit(hessian(run.problem.f_flat))
 
     # ------------------------------------------------------------ directions
     def direction(self, x: np.ndarray, g: np.ndarray) -> Direction:
@@ -155,7 +169,7 @@ class _NewtonRun:
             d = truncated_cg(hvp_operator(f, x), g, max_iter=2 * x.size)
             self.run.nhev += d.products
         else:
-            h = hessian_matrix(f, x)
+            h = hessian_matrix(f, x, self.hessian_of_f)
             self.run.nhev += 1
             if not np.all(np.isfinite(h)):
                 raise _HessianNotFinite

@@ -19,7 +19,7 @@ class Run:
     """One optimizer run on a `FlatProblem` (vectors in, records out)."""
 
     def __init__(self, problem: FlatProblem, callback: Callable[[Iteration], Any] | None,
-                 progress_every: int, keep_history: bool = True) -> None:
+                 progress_every: int, keep_history: bool = True, compiled: bool = False) -> None:
         self.problem = problem
         self.callback = callback
         self.printer = Printer(progress_every)
@@ -27,7 +27,12 @@ class Run:
         self.history: list[Iteration] = []
         self.last: Iteration | None = None
         self.nfev = self.ngev = self.nhev = 0
+        self.compiled = compiled
         self._value_and_grad = value_and_grad(problem.f_flat)
+        if compiled:  # (traced once, straight-line NumPy on every later iteration: fgrad.jit)
+            from .._jit import jit
+
+            self._value_and_grad = jit(self._value_and_grad)
 
     def evaluate(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """``f`` and its gradient (as a flat vector) at ``x``."""
