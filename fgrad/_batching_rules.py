@@ -268,6 +268,8 @@ def matmul(prim: Primitive, values: list, batched: list, params: Any, size: int)
     vector_b = per_example_ndim(b, batched[1]) == 1
     # One matrix product for a batch of vectors and one matrix (a BLAS matrix-matrix
     # product, not a stack of matrix-vector ones): W @ x_i for all i is X @ W.T.
+    if vector_a and vector_b and batched[0] != batched[1]:  # x_i . w for all i: one matrix-vector product
+        return bind(prim, [a, b] if batched[0] else [b, a], params)
     if vector_a and batched[0] and not batched[1] and len(shape_of(b)) == 2:
         return matrix_product(prim, a, b, params)
     if vector_b and batched[1] and not batched[0] and len(shape_of(a)) == 2:
