@@ -51,6 +51,7 @@ DEFAULT_RESULTS = Path(__file__).resolve().parent / "results"
 # Bars and lines in this order, in these colours, whatever order the run wrote them in.
 FRAMEWORKS = {
     "fgrad": "#e64a19",
+    "fgrad.jit": "#ff8a65",
     "hand-written": "#9e9e9e",
     "autograd": "#1f77b4",
     "dezero": "#2ca02c",

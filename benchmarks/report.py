@@ -34,6 +34,20 @@ def format_seconds(s: float | None) -> str:
     return f"{s / 1e-9:.3g} ns"
 
 
+def parse_seconds(text: str) -> float | None:
+    """The inverse of `format_seconds` (to three significant digits); None for ``—`` or an unknown unit.
+
+    >>> parse_seconds("2.15 ms"), parse_seconds(format_seconds(12.5e-6)), parse_seconds("—")
+    (0.00215, 1.25e-05, None)
+    """
+    number, _, unit = str(text).partition(" ")
+    per_second = {"s": 1.0, "ms": 1e3, "µs": 1e6, "ns": 1e9}.get(unit)
+    try:
+        return None if per_second is None else float(number) / per_second
+    except ValueError:
+        return None
+
+
 def format_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.3g}"

@@ -2,7 +2,8 @@
 
 `load` reads a run's ``latest.json`` (written by ``python -m benchmarks``) back into
 `Row` records; `headline` turns them into one line per target; `headline_markdown` is
-the table that opens docs/performance.md. Nothing here measures: it only reads numbers
+the table that opens docs/performance.md.  The targets of ``fgrad.jit`` (the
+``fgrad.jit`` rows) have lines only in runs that have such rows. Nothing here measures: it only reads numbers
 a run has already written, so the page can be regenerated from the committed results
 (``benchmarks/published/latest.json``) and checked against them.
 
@@ -25,7 +26,9 @@ from typing import Any, Callable, Iterable
 import attrs
 
 from .harness import Row
-from .report import format_seconds
+from ._first_call import COLUMN as FIRST_CALL
+from ._first_call import JIT
+from .report import format_seconds, parse_seconds
 
 PUBLISHED = Path(__file__).resolve().parent / "published"  # the committed results the docs show
 _ROW_KEYS = ("workload", "case", "framework", "status", "seconds", "ratio_to_fgrad")
@@ -211,13 +214,98 @@ def _w6(results: Results) -> Line:
                 _within([r], 0.7))
 
 
-TARGETS: tuple[Callable[[Results], Line], ...] = (_w1, _w2_speed, _w2_flatness, _w3, _w4, _w5, _w6)
+# ---------------------------------------------------------------- the targets of fgrad.jit
+def _has_jit(results: Results, workload: str) -> bool:
+    return any(r.workload == workload and r.framework == JIT for r in results.rows)
+
+
+def first_call(results: Results, workload: str, case: str, framework: str) -> float | None:
+    """Seconds of ``framework``'s first call (tracing and compiling included), or None."""
+    r = row(results, workload, case, framework)
+    return parse_seconds(r.extra.get(FIRST_CALL, "—")) if r is not None and r.status == "ok" else None
+
+
+def _all_met(met: list[bool | None]) -> bool | None:
+    return None if None in met else all(met)
+
+
+def _w1_jit(results: Results) -> Line | None:
+    if not _has_jit(results, "W1"):
+        return None
+    case = "goldstein (1, 1)"
+    jax_jit, hand = ratio(results, "W1", case, "jax (jit)", JIT), ratio(results, "W1", case, "hand-written Python", JIT)
+    compile_ = first_call(results, "W1", case, JIT)
+    figure = (f"{format_seconds(seconds(results, 'W1', case, JIT))}: {fmt_ratio([jax_jit])} jax.jit, "
+              f"{fmt_ratio([hand])} the hand-written derivative; first call {format_seconds(compile_)}")
+    return Line("W1", "W1 jitted: ≤ 0.5× jax.jit, ≤ 5× the hand-written derivative, first call (compile) ≤ 5 ms",
+                figure, _all_met([_within([jax_jit], 0.5), _within([hand], 5.0), _within([compile_], 5e-3)]))
+
+
+def _w3_jit(results: Results) -> Line | None:
+    cases = sized_cases(results, "W3")
+    if not cases or not _has_jit(results, "W3"):
+        return None
+    case = cases[-1][1]
+    time = ratio(results, "W3", case, "hand-written NumPy", JIT)
+    ours, base = row(results, "W3", case, JIT), row(results, "W3", case, "hand-written NumPy")
+    memory = None
+    if ours and base and ours.extra.get("peak extra / input") and base.extra.get("peak extra / input"):
+        memory = ours.extra["peak extra / input"] / base.extra["peak extra / input"]
+    return Line("W3", f"W3 jitted at {pretty_size(case)} elements ≤ 1.0× hand-written NumPy's time and memory",
+                f"time {fmt_ratio([time])}, memory {fmt_ratio([memory])}", _within([time, memory], 1.0))
+
+
+def _w4_jit(results: Results) -> Line | None:
+    cases = sized_cases(results, "W4")
+    if not cases or not _has_jit(results, "W4"):
+        return None
+    case = cases[-1][1]
+    r = ratio(results, "W4", case, "jax (jit)", JIT)
+    ours, torch, jax_jit = (row(results, "W4", case, f) for f in (JIT, "torch", "jax (jit)"))
+    records = ours.extra.get("compiled records") if ours else None
+    torch_records = torch.extra.get("graph records") if torch else None
+    jaxpr = jax_jit.extra.get("compiled records") if jax_jit else None
+    figure = (f"{format_seconds(seconds(results, 'W4', case, JIT))}: {fmt_ratio([r])} jax.jit; "
+              f"{records if records is not None else '—'} records (torch {torch_records or '—'}, "
+              f"JAX's jaxpr {jaxpr or '—'})")
+    fewer = None if None in (records, torch_records, jaxpr) else records < torch_records and records < jaxpr
+    return Line("W4", f"W4 jitted derivative of order {pretty_size(case)} of tanh: fewer records than torch "
+                "and JAX's jaxpr, ≤ 1× jax.jit", figure, _all_met([fewer, _within([r], 1.0)]))
+
+
+def _w5_jit(results: Results) -> Line | None:
+    case = "2-D"
+    if not _has_jit(results, "W5"):
+        return None
+    r = ratio(results, "W5", case, "jax (jit)", JIT)
+    ours, theirs = first_call(results, "W5", case, JIT), first_call(results, "W5", case, "jax (jit)")
+    figure = (f"{format_seconds(seconds(results, 'W5', case, JIT))}: {fmt_ratio([r])} jax.jit; first solve "
+              f"{format_seconds(ours)}, jax.jit's {format_seconds(theirs)}")
+    faster = None if ours is None or theirs is None else ours < theirs
+    return Line("W5", "W5 2-D Newton, jitted derivatives: ≤ 0.5× jax.jit, first solve (compile) faster than JAX's",
+                figure, _all_met([_within([r], 0.5), faster]))
+
+
+def _w6_jit(results: Results) -> Line | None:
+    cases = sorted({r.case for r in results.rows if r.workload == "W6"})
+    if not cases or not _has_jit(results, "W6"):
+        return None
+    case = cases[0]
+    hand, jax_jit = ratio(results, "W6", case, "hand-written NumPy", JIT), ratio(results, "W6", case, "jax (jit)", JIT)
+    figure = (f"{format_seconds(seconds(results, 'W6', case, JIT))}: {fmt_ratio([hand])} the hand-written gradient, "
+              f"{fmt_ratio([jax_jit])} jax.jit")
+    return Line("W6", "W6 MLP gradient, jitted: ≤ 1.05× the hand-written NumPy gradient", figure, _within([hand], 1.05))
+
+
+TARGETS: tuple[Callable[[Results], Line | None], ...] = (
+    _w1, _w2_speed, _w2_flatness, _w3, _w4, _w5, _w6, _w1_jit, _w3_jit, _w4_jit, _w5_jit, _w6_jit)
 
 
 def headline(results: Results) -> list[Line]:
-    """One line per target, for the workloads the run measured."""
+    """One line per target, for the workloads the run measured (fgrad.jit's only where it ran)."""
     measured = {r.workload for r in results.rows}
-    return [line for line in (target(results) for target in TARGETS) if line.workload in measured]
+    lines = (target(results) for target in TARGETS)
+    return [line for line in lines if line is not None and line.workload in measured]
 
 
 def run_description(results: Results) -> str:

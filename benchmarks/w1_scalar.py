@@ -1,6 +1,8 @@
 """W1 scalar overhead: the gradient of Goldstein-Price at (1, 1), which is (-5376, 8064).
 
 About forty scalar operations: the time is almost all per-operation bookkeeping.
+``fgrad.jit`` (the ``fgrad.jit`` row) and ``jax.jit`` compile the gradient once, in a
+first call reported apart (``first call (compile)``), and are timed after it.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _peers
+from ._first_call import JIT, FirstCalls
 from .harness import Row, Settings, close, run_case
 
 ID = "W1"
@@ -35,12 +38,20 @@ def hand_gradient(x: float, y: float) -> tuple[float, float]:
     return dp * q + p * dq_dx, dp * q + p * dq_dy
 
 
-def builders() -> dict[str, Any]:
+def builders(first: FirstCalls | None = None) -> dict[str, Any]:
+    first = first or FirstCalls()
+
     def fgrad_():
         import fgrad
 
         g = fgrad.grad(goldstein, argnums=(0, 1))
         return lambda: g(1.0, 1.0)
+
+    def fgrad_jit():
+        import fgrad
+
+        g = fgrad.jit(fgrad.grad(goldstein, argnums=(0, 1)))
+        return first.warm_up(JIT, lambda: g(1.0, 1.0))
 
     def python_():
         return lambda: hand_gradient(1.0, 1.0)
@@ -79,13 +90,13 @@ def builders() -> dict[str, Any]:
     def jax_jit():
         jax = _peers.jax()
         g = jax.jit(jax.grad(goldstein, argnums=(0, 1)))
-        g(1.0, 1.0)  # compile outside the timing
-        return lambda: jax.block_until_ready(g(1.0, 1.0))
+        return first.warm_up("jax (jit)", lambda: jax.block_until_ready(g(1.0, 1.0)))
 
-    return {"fgrad": fgrad_, "hand-written Python": python_, "autograd": autograd_, "dezero": dezero_,
+    return {"fgrad": fgrad_, JIT: fgrad_jit, "hand-written Python": python_, "autograd": autograd_, "dezero": dezero_,
             "torch": torch_, "jax (eager)": jax_eager, "jax (jit)": jax_jit}
 
 
 def run(settings: Settings) -> list[Row]:
-    return run_case(ID, "goldstein (1, 1)", builders(), check=lambda r: close(r, EXPECTED, rtol=1e-12),
-                    settings=settings)
+    first = FirstCalls()
+    return run_case(ID, "goldstein (1, 1)", builders(first), check=lambda r: close(r, EXPECTED, rtol=1e-12),
+                    settings=settings, extra=lambda framework, fn, result: first.extra(framework))

@@ -5,13 +5,17 @@ NumPy-based engine) in time and in peak extra memory, i.e. the highest memory in
 during one call beyond what was allocated before it (the input), counting the gradient
 it returns.  How memory is measured:
 
-* NumPy-based frameworks (hand-written, fgrad, autograd, DeZero): `tracemalloc`, which
+* NumPy-based frameworks (hand-written, fgrad, fgrad.jit, autograd, DeZero): `tracemalloc`, which
   sees every NumPy allocation (NumPy reports them to it), in this process.
 * torch and JAX allocate outside Python's view, so they run in a subprocess each: a
   warm-up call on a small input (and JAX jit compiles for the real shape without
   running), then the kernel's resident-set high-water mark is reset
   (/proc/self/clear_refs) and read again after one call.  Allocator caches can make
   this lower or higher than what the call itself needs; it is indicative only.
+
+``fgrad.jit(fgrad.value_and_grad(loss))`` (the ``fgrad.jit`` row) is timed and measured
+after its first call (tracing, compiling and one run), which is reported apart
+(``first call (compile)``).
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from typing import Any
 import numpy as np
 
 from . import _peers
+from ._first_call import JIT, FirstCalls
 from .harness import Row, Settings, close, run_case
 
 ID = "W3"
 TITLE = "large arrays: gradient of sum(tanh(x)**2 * exp(-x))"
-NUMPY_BACKED = ("hand-written NumPy", "fgrad", "autograd", "dezero")
+NUMPY_BACKED = ("hand-written NumPy", "fgrad", JIT, "autograd", "dezero")
 
 
 def sizes(settings: Settings) -> list[int]:
@@ -56,7 +61,9 @@ def hand_value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
     return value, (2.0 * t * (1.0 - t2) - t2) * e
 
 
-def builders(x: np.ndarray) -> dict[str, Any]:
+def builders(x: np.ndarray, first: FirstCalls | None = None) -> dict[str, Any]:
+    first = first or FirstCalls()
+
     def numpy_():
         return lambda: hand_value_and_grad(x)
 
@@ -65,6 +72,12 @@ def builders(x: np.ndarray) -> dict[str, Any]:
 
         vg = fgrad.value_and_grad(loss)
         return lambda: vg(x)
+
+    def fgrad_jit():
+        import fgrad
+
+        vg = fgrad.jit(fgrad.value_and_grad(loss))
+        return first.warm_up(JIT, lambda: vg(x))
 
     def autograd_():
         ag = _peers.autograd()
@@ -110,7 +123,7 @@ def builders(x: np.ndarray) -> dict[str, Any]:
         vg.lower(xj).compile()
         return lambda: jax.block_until_ready(vg(xj))
 
-    return {"hand-written NumPy": numpy_, "fgrad": fgrad_, "autograd": autograd_, "dezero": dezero_,
+    return {"hand-written NumPy": numpy_, "fgrad": fgrad_, JIT: fgrad_jit, "autograd": autograd_, "dezero": dezero_,
             "torch": torch_, "jax (eager)": jax_eager, "jax (jit)": jax_jit}
 
 
@@ -165,17 +178,20 @@ def run(settings: Settings) -> list[Row]:
     for n in sizes(settings):
         x = make_input(n)
         want = hand_value_and_grad(x)
+        first = FirstCalls()
 
-        def extra(framework: str, fn: Any, result: Any, n: int = n, nbytes: int = x.nbytes) -> dict[str, Any]:
+        def extra(framework: str, fn: Any, result: Any, n: int = n, nbytes: int = x.nbytes,
+                  first: FirstCalls = first) -> dict[str, Any]:
             if framework in NUMPY_BACKED:
-                return {"peak extra / input": round(traced_peak(fn) / nbytes, 2), "memory method": "tracemalloc"}
+                return {"peak extra / input": round(traced_peak(fn) / nbytes, 2), "memory method": "tracemalloc",
+                        **first.extra(framework)}
             if not settings.timing:
                 return {}
             peak = rss_peak_in_subprocess(framework, n)
             return {"peak extra / input": "n/a" if peak is None else round(peak / nbytes, 2),
                     "memory method": "RSS high-water mark (subprocess)"}
 
-        case_rows = run_case(ID, f"n={n:.0e}".replace("e+0", "e"), builders(x),
+        case_rows = run_case(ID, f"n={n:.0e}".replace("e+0", "e"), builders(x, first),
                              check=lambda r, want=want: close((float(r[0]), np.asarray(r[1])), want, rtol=1e-9),
                              settings=settings, extra=extra)
         rows += _versus_numpy(case_rows)

@@ -5,6 +5,13 @@ P_{k+1}(t) = P_k'(t) (1 - t²).  How fast the work grows with n is decided by th
 the derivative graphs, reported for fgrad (records on the outermost trace when it
 differentiates the (n-1)-th derivative) and torch (autograd nodes behind the (n-1)-th
 derivative).
+
+Compiled, the n-th derivative is one program: ``fgrad.jit`` of the nested ``grad`` (the
+``fgrad.jit`` row) and ``jax.jit`` of the nested ``jax.grad``, timed after a first call
+reported apart. Their ``compiled records`` are the program's size: the primitive
+applications of the optimised graph ``fgrad.jit(f).lower(x)`` (after common
+subexpressions are merged) and the equations of JAX's jaxpr (what XLA is handed,
+before its own passes).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import numpy as np
 from numpy.polynomial import Polynomial
 
 from . import _peers
+from ._first_call import JIT, FirstCalls
 from .harness import Row, Settings, close, run_case
 
 ID = "W4"
@@ -73,12 +81,45 @@ def torch_graph_size(n: int) -> int:
     return len(seen)
 
 
-def builders(n: int) -> dict[str, Any]:
+def fgrad_program_size(n: int) -> int:
+    """Primitive applications of the optimised program `fgrad.jit` compiles for the n-th derivative."""
+    import fgrad
+
+    return len(fgrad.jit(nest(fgrad.grad, fgrad.numpy.tanh, n)).lower(X0).applications)
+
+
+def jaxpr_size(n: int) -> int:
+    """Equations of JAX's jaxpr for the n-th derivative, those of nested jaxprs included."""
+    jax = _peers.jax()
+
+    def count(jaxpr: Any) -> int:
+        total = 0
+        for eqn in jaxpr.eqns:
+            total += 1
+            for param in eqn.params.values():
+                for sub in param if isinstance(param, (tuple, list)) else (param,):
+                    inner = getattr(sub, "jaxpr", sub)  # a ClosedJaxpr holds a Jaxpr
+                    if hasattr(inner, "eqns"):
+                        total += count(inner)
+        return total
+
+    return count(jax.make_jaxpr(nest(jax.grad, jax.numpy.tanh, n))(X0).jaxpr)
+
+
+def builders(n: int, first: FirstCalls | None = None) -> dict[str, Any]:
+    first = first or FirstCalls()
+
     def fgrad_():
         import fgrad
 
         d = nest(fgrad.grad, fgrad.numpy.tanh, n)
         return lambda: d(X0)
+
+    def fgrad_jit():
+        import fgrad
+
+        d = fgrad.jit(nest(fgrad.grad, fgrad.numpy.tanh, n))
+        return first.warm_up(JIT, lambda: d(X0))
 
     def autograd_():
         ag = _peers.autograd()
@@ -122,10 +163,9 @@ def builders(n: int) -> dict[str, Any]:
     def jax_jit():
         jax = _peers.jax()
         d = jax.jit(nest(jax.grad, jax.numpy.tanh, n))
-        d(X0)
-        return lambda: jax.block_until_ready(d(X0))
+        return first.warm_up("jax (jit)", lambda: jax.block_until_ready(d(X0)))
 
-    return {"fgrad": fgrad_, "autograd": autograd_, "dezero": dezero_, "torch": torch_,
+    return {"fgrad": fgrad_, JIT: fgrad_jit, "autograd": autograd_, "dezero": dezero_, "torch": torch_,
             "jax (eager)": jax_eager, "jax (jit)": jax_jit}
 
 
@@ -133,14 +173,19 @@ def run(settings: Settings) -> list[Row]:
     rows: list[Row] = []
     for n in orders(settings):
         want = closed_form(n)
+        first = FirstCalls()
 
-        def extra(framework: str, fn: Any, result: Any, n: int = n) -> dict[str, Any]:
+        def extra(framework: str, fn: Any, result: Any, n: int = n, first: FirstCalls = first) -> dict[str, Any]:
             if framework == "fgrad":
                 return {"graph records": fgrad_graph_size(n)}
             if framework == "torch":
                 return {"graph records": torch_graph_size(n)}
+            if framework == JIT:
+                return {"compiled records": fgrad_program_size(n), **first.extra(framework)}
+            if framework == "jax (jit)":
+                return {"compiled records": jaxpr_size(n), **first.extra(framework)}
             return {}
 
-        rows += run_case(ID, f"n={n}", builders(n), check=lambda r, want=want: close(float(r), want, rtol=1e-9),
+        rows += run_case(ID, f"n={n}", builders(n, first), check=lambda r, want=want: close(float(r), want, rtol=1e-9),
                          settings=settings, extra=extra)
     return rows

@@ -6,6 +6,11 @@ max|g| <= 1e-10; all reach (1, ..., 1) with the same number of steps, and the ti
 covers the whole solve.  ``fgrad.optimize.newton`` (without line search) is shown too:
 its records and safeguards cost a little more.  SciPy's Newton-CG with the exact Hessian
 is the reference a SciPy user would reach for.  DeZero has no Hessian function and is not run.
+
+Compiled: the ``fgrad.jit`` row runs the same loop on ``fgrad.jit(fgrad.grad(f))`` and
+``fgrad.jit(fgrad.hessian(f))``, the ``jax (jit)`` row on one ``jax.jit`` of both.  Their
+median excludes compiling; the first solve, compiling included, is reported apart
+(``first call (compile)``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _peers
+from ._first_call import JIT, FirstCalls
 from .harness import Row, Settings, close, run_case
 
 ID = "W5"
@@ -49,14 +55,21 @@ def fgrad_optimizer(x0: np.ndarray) -> tuple[np.ndarray, int]:
     return np.asarray(res.x), int(res.nit)
 
 
-def builders(dim: int) -> dict[str, Any]:
+def builders(dim: int, first: FirstCalls | None = None) -> dict[str, Any]:
     x0 = start(dim)
+    first = first or FirstCalls()
 
     def fgrad_():
         import fgrad
 
         g_fun, h_fun = fgrad.grad(rosenbrock), fgrad.hessian(rosenbrock)
         return lambda: newton_loop(x0, lambda x: (g_fun(x), h_fun(x)))
+
+    def fgrad_jit():
+        import fgrad
+
+        g_fun, h_fun = fgrad.jit(fgrad.grad(rosenbrock)), fgrad.jit(fgrad.hessian(rosenbrock))
+        return first.warm_up(JIT, lambda: newton_loop(x0, lambda x: (g_fun(x), h_fun(x))))
 
     def fgrad_optimize():
         return lambda: fgrad_optimizer(x0)
@@ -91,8 +104,7 @@ def builders(dim: int) -> dict[str, Any]:
         jax = _peers.jax()
         f = lambda x: rosenbrock(x, jax.numpy.sum)  # noqa: E731
         both = jax.jit(lambda x: (jax.grad(f)(x), jax.hessian(f)(x)))
-        both(x0)
-        return lambda: newton_loop(x0, lambda x: tuple(np.asarray(v) for v in both(x)))
+        return first.warm_up("jax (jit)", lambda: newton_loop(x0, lambda x: tuple(np.asarray(v) for v in both(x))))
 
     def scipy_newton_cg():
         try:
@@ -106,8 +118,8 @@ def builders(dim: int) -> dict[str, Any]:
 
         return run
 
-    return {"fgrad": fgrad_, "fgrad.optimize.newton": fgrad_optimize, "autograd": autograd_, "torch": torch_, "jax (eager)": jax_eager,
-            "jax (jit)": jax_jit, "scipy Newton-CG": scipy_newton_cg}
+    return {"fgrad": fgrad_, JIT: fgrad_jit, "fgrad.optimize.newton": fgrad_optimize, "autograd": autograd_,
+            "torch": torch_, "jax (eager)": jax_eager, "jax (jit)": jax_jit, "scipy Newton-CG": scipy_newton_cg}
 
 
 def run(settings: Settings) -> list[Row]:
@@ -120,6 +132,8 @@ def run(settings: Settings) -> list[Row]:
         # The optimizer damps steps where the Hessian is indefinite, which in 10-D leads
         # it to the other local minimum, near (-1, 1, ..., 1): not comparable there.
         skip = {"fgrad.optimize.newton": "damped steps reach the other local minimum in 10-D"} if dim > 2 else None
-        rows += run_case(ID, f"{dim}-D", builders(dim), check=check, settings=settings,
-                         extra=lambda framework, fn, result: {"iterations": result[1]}, skip=skip)
+        first = FirstCalls()
+        rows += run_case(ID, f"{dim}-D", builders(dim, first), check=check, settings=settings,
+                         extra=lambda framework, fn, result, first=first: {"iterations": result[1], **first.extra(framework)},
+                         skip=skip)
     return rows

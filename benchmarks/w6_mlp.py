@@ -2,6 +2,8 @@
 
 784 -> 128 (tanh) -> 10 on a batch of 64, parameters held in a dict (a pytree); the
 log-sum-exp is written plainly (the logits are small, so it needs no max shift).
+``fgrad.jit(fgrad.grad(loss))`` (the ``fgrad.jit`` row) and ``jax.jit`` are timed after
+a first call, reported apart (``first call (compile)``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import _peers
+from ._first_call import JIT, FirstCalls
 from .harness import Row, Settings, close, run_case
 
 ID = "W6"
@@ -47,14 +50,21 @@ def hand_gradient(params: dict, x: np.ndarray, onehot: np.ndarray) -> dict:
     return {"W1": x.T @ da, "b1": da.sum(0), "W2": h.T @ dz, "b2": dz.sum(0)}
 
 
-def builders(size: dict) -> dict[str, Any]:
+def builders(size: dict, first: FirstCalls | None = None) -> dict[str, Any]:
     params, x, onehot = problem(**size)
+    first = first or FirstCalls()
 
     def fgrad_():
         import fgrad
 
         g = fgrad.grad(loss)
         return lambda: g(params, x, onehot)
+
+    def fgrad_jit():
+        import fgrad
+
+        g = fgrad.jit(fgrad.grad(loss))
+        return first.warm_up(JIT, lambda: g(params, x, onehot))
 
     def numpy_():
         return lambda: hand_gradient(params, x, onehot)
@@ -103,10 +113,9 @@ def builders(size: dict) -> dict[str, Any]:
         jax = _peers.jax()
         ps, xj, yj = jax.tree_util.tree_map(jax.numpy.asarray, (params, x, onehot))
         g = jax.jit(jax.grad(lambda p: loss(p, xj, yj, jax.numpy)))
-        g(ps)
-        return lambda: jax.block_until_ready(g(ps))
+        return first.warm_up("jax (jit)", lambda: jax.block_until_ready(g(ps)))
 
-    return {"fgrad": fgrad_, "hand-written NumPy": numpy_, "autograd": autograd_, "dezero": dezero_,
+    return {"fgrad": fgrad_, JIT: fgrad_jit, "hand-written NumPy": numpy_, "autograd": autograd_, "dezero": dezero_,
             "torch": torch_, "jax (eager)": jax_eager, "jax (jit)": jax_jit}
 
 
@@ -117,6 +126,7 @@ def run(settings: Settings) -> list[Row]:
     size = TINY if settings.tiny else {}
     want = hand_gradient(*problem(**size))
     label = "784-128-10, batch 64" if not size else "20-8-3, batch 4"
-    return run_case(ID, label, builders(size),
+    first = FirstCalls()
+    return run_case(ID, label, builders(size, first),
                     check=lambda r: close({k: np.asarray(v) for k, v in r.items()}, want, rtol=1e-9, atol=1e-12),
-                    settings=settings)
+                    settings=settings, extra=lambda framework, fn, result: first.extra(framework))

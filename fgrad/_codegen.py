@@ -161,6 +161,8 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
             lines.append(f"    t{i} = float({fname}({call}))")
         else:
             lines.append(f"    t{i} = {fname}({call})")
+        if reuse is not None:  # (the buffer now has one name: freed when its new owner dies)
+            lines.append(f"    del {reuse}")
     for k in range(guard_at, len(guards)):
         lines.append(_guard_line(guards[k], k, operand, constant))
     lines.append(f"    return [{', '.join(numpy_operand(o) for o in graph.outputs)}]")

@@ -85,7 +85,9 @@ def test_w8_names_each_rows_transform_and_times_a_jit_apart_from_its_first_call(
         ("Hessian 4-D", "fgrad", "fgrad.hessian"), ("Hessian 4-D", "hand-written NumPy", "closed form"),
         ("per-example 5×3", "fgrad", "fgrad.vmap(fgrad.grad)"),
         ("per-example 5×3", "fgrad, loop of grad", "fgrad.grad per example"),
-        ("per-example 5×3", "hand-written NumPy", "closed form")]
+        ("per-example 5×3", "hand-written NumPy", "closed form"),
+        ("one batched gradient 5×3", "fgrad", "fgrad.grad of the summed loss"),
+        ("one batched gradient 5×3", "hand-written NumPy", "closed form")]
     # the overview chart shows the Jacobian at the full run's size
     n = w8_batched.FULL[0]
     assert charts.HEADLINE_CASE["W8"] == f"Jacobian {n}×{n}"
