@@ -46,11 +46,12 @@ _CHECKS = {
 class Compiled:
     """A compiled program: ``run(*input_leaves)`` returns the output leaves (or raises GuardFailed)."""
 
-    __slots__ = ("run", "source", "graph", "output_def")
+    __slots__ = ("run", "source", "graph", "output_def", "scalar")
 
-    def __init__(self, run: Callable[..., list], source: str, graph: Graph) -> None:
+    def __init__(self, run: Callable[..., list], source: str, graph: Graph, scalar: bool = False) -> None:
         self.run, self.source, self.graph = run, source, graph
         self.output_def: Any = None  # (the outputs' pytree, set by fgrad.jit)
+        self.scalar = scalar  # (every input a float64 number: the program takes Python floats as they are)
 
 
 # Scalar programs (every value a float64 number, as in W1's Goldstein gradient) run their
@@ -62,7 +63,7 @@ _FLOAT_ARITHMETIC = {np.add: "{0} + {1}", np.subtract: "{0} - {1}", np.multiply:
 
 def _float_expression(node: Node, operands: list[str]) -> str | None:
     """The node as Python float arithmetic (its operands are floats), if it is one of `_FLOAT_ARITHMETIC`."""
-    from ._ops import square, square_vjp, tanh_vjp
+    from ._ops import power, square, square_vjp, tanh_vjp
 
     if type(node.value) is not np.float64 or node.params:
         return None
@@ -73,6 +74,11 @@ def _float_expression(node: Node, operands: list[str]) -> str | None:
         return f"{operands[0]} * (2.0 * {operands[1]})"
     if forward is tanh_vjp.primitive.forward:
         return f"{operands[0]} * (1.0 - {operands[1]} * {operands[1]})"
+    if forward is power.primitive.forward and operands[1] in ("2", "2.0"):
+        # x ** 2 as x * x: NumPy's power squares for an exponent of 2 (equal on 10**7 random
+        # doubles of every magnitude: tests/test_jit.py), and a product cannot raise on overflow
+        # as Python's float ** does
+        return f"{operands[0]} * {operands[0]}"
     template = _FLOAT_ARITHMETIC.get(forward)
     if template is None or template.count("{") != len(operands):
         return None
@@ -169,7 +175,7 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
     source = "\n".join(lines) + "\n"
     code = compile(source, f"<fgrad.jit {name}>", "exec")
     exec(code, env)  # noqa: S102 - our own generated source
-    return Compiled(env[name], source, graph)
+    return Compiled(env[name], source, graph, scalar)
 
 
 # Below this many elements a new array costs less than keeping track of old ones.

@@ -74,15 +74,17 @@ class Jitted:
         if fast is not None:
             variants = self._fast.get(fast)
             if variants:
-                leaves = [np.float64(x) if type(x) is float else x for x in args]
                 for program in variants:
                     try:
-                        out = program.run(*leaves)
+                        if program.scalar:  # (it turns its inputs into Python floats itself)
+                            out = program.run(*args)
+                        else:
+                            out = program.run(*[np.float64(x) if type(x) is float else x for x in args])
                     except GuardFailed:
                         self._counts["guard_failures"] += 1
                         continue
                     self._counts["hits"] += 1
-                    return self._outputs(out, program.output_def, leaves)
+                    return self._outputs(out, program.output_def, () if program.scalar else args)
         signature, leaves, rebuild = self._split(args, kwargs)
         leaves = [_numpy_scalar(x) if type(x) in _PYTHON_NUMBERS else x for x in leaves]
         if any(type(leaf) is Node for leaf in leaves):  # traced by an outer transform: differentiate through

@@ -276,3 +276,15 @@ def test_buffer_reuse_gives_the_plain_programs_numbers(fun):
         for g, w in zip(got, want):
             np.testing.assert_array_equal(g, w)
         np.testing.assert_array_equal(y, before)  # (the input is never written)
+
+
+def test_a_scalar_program_squares_as_numpy_does():
+    """Scalar programs compute x ** 2 as x * x (Python floats): the same double as NumPy's power."""
+    rng = np.random.default_rng(5)
+    xs = rng.standard_normal(100000) * np.exp(rng.uniform(-300, 300, 100000))
+    np.testing.assert_array_equal(np.power(xs, 2), xs * xs)
+    square = fgrad.jit(lambda x: x ** 2)
+    assert "x0 * x0" in square.source(1.0)
+    for x in xs[:200]:
+        assert square(x) == np.power(x, 2)
+    assert square(1e200) == np.inf  # (no OverflowError, as NumPy)
