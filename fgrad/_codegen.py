@@ -54,9 +54,10 @@ class Compiled:
         self.scalar = scalar  # (every input a float64 number: the program takes Python floats as they are)
 
 
-# Scalar programs (every value a float64 number, as in W1's Goldstein gradient) run their
-# arithmetic on Python floats: `a * b` costs a tenth of NumPy's scalar ufunc call and
-# gives the same IEEE double (+, -, *, / and negation are correctly rounded either way).
+# Numbers (float64 scalars: every value of W1's Goldstein gradient, the entries a 2-D
+# Newton step picks out of its vector) are held as Python floats and their arithmetic
+# runs on them: `a * b` costs a tenth of NumPy's scalar ufunc call and gives the same
+# IEEE double (+, -, *, / and negation are correctly rounded either way).
 _FLOAT_ARITHMETIC = {np.add: "{0} + {1}", np.subtract: "{0} - {1}", np.multiply: "{0} * {1}",
                      np.true_divide: "{0} / {1}", np.negative: "-{0}"}
 
@@ -143,7 +144,7 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
             guard_at += 1
         if memory is not None:
             lines += memory.free_before(i, names)
-        if scalar and all(is_float(a) for a in node.inputs):
+        if all(is_float(a) for a in node.inputs):
             expression = _float_expression(node, [as_float_operand(a) for a in node.inputs])
             if expression is not None:
                 names[id(node)] = f"t{i}"
@@ -162,7 +163,7 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
         reuse = memory.buffer_for(i, node, names) if memory is not None else None
         if reuse is not None:  # (a dead temporary of this shape and dtype: written in place)
             call = f"{call}, out={reuse}"
-        if scalar and type(node.value) is np.float64:  # (back to a Python float for the arithmetic after it)
+        if type(node.value) is np.float64:  # (a Python float for the arithmetic after it)
             floats.add(f"t{i}")
             lines.append(f"    t{i} = float({fname}({call}))")
         else:
