@@ -288,3 +288,36 @@ def test_a_scalar_program_squares_as_numpy_does():
     for x in xs[:200]:
         assert square(x) == np.power(x, 2)
     assert square(1e200) == np.inf  # (no OverflowError, as NumPy)
+
+
+# tests/random_programs.py's programs (those of test_differential_jax, whose numbers are
+# checked against JAX there): each compiled, then called on new values near the traced
+# ones, against eager fgrad -- the function, its gradient, and the gradient jitted.
+def test_random_programs_compile_to_eager_numbers():
+    hypothesis = pytest.importorskip("hypothesis")
+    from random_programs import programs
+
+    count, hits = [0], [0]
+
+    @hypothesis.seed(20261205)
+    @hypothesis.settings(max_examples=200, deadline=None, database=None,
+                         phases=[hypothesis.Phase.generate, hypothesis.Phase.shrink],
+                         suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.given(programs())
+    def run(program):
+        count[0] += 1
+        f, s = program.function(np), program.scalar_function(np)
+        jf, jg = fgrad.jit(f), fgrad.jit(fgrad.grad(s, argnums=tuple(range(len(program.inputs)))))
+        eager_g = fgrad.grad(s, argnums=tuple(range(len(program.inputs))))
+        for k in range(3):  # (the trace, then compiled calls or new traces where a guard fails)
+            args = [x * (1.0 + 1e-3 * k) for x in program.inputs]
+            for got, want in ((jf(*args), fgrad.vjp(f, *args)[0]), (jg(*args), eager_g(*args))):
+                for g, w in zip(tree_leaves(got), tree_leaves(want)):
+                    np.testing.assert_allclose(g, w, rtol=1e-15, atol=0,
+                                               err_msg=f"jit differs for\n{program.reproducer()}")
+        hits[0] += jf.cache_info().hits + jg.cache_info().hits
+
+    with np.errstate(all="ignore"):
+        run()
+    assert count[0] >= 200
+    assert hits[0] >= 600  # (most calls after the first ran a compiled program, not a new trace)
