@@ -218,17 +218,6 @@ def has_batched(args: Sequence[Any]) -> bool:
     return False
 
 
-def batched_under(args: Sequence[Any]) -> bool:
-    """Whether a batched value is among `args` at any level (under a transform's traced value too)."""
-    for a in args:
-        while type(a) is Node:
-            if a.primitive is BATCHED:
-                return True
-            a = a.value
-        if type(a) in (list, tuple) and batched_under(a):
-            return True
-    return False
-
 
 def _top_batched_level(args: Sequence[Any]) -> int:
     top = 0

@@ -382,7 +382,7 @@ def tensordot(prim: Primitive, values: list, batched: list, params: Any, size: i
     return _move_batch_to_front(out, nd_a - len(axes_a))
 
 
-def _explicit_subscripts(spec: str, ndims: list[int]) -> tuple[list[str], str]:
+def _explicit_subscripts(spec: str) -> tuple[list[str], str]:
     """The operands' subscripts and the output's, made explicit (``'ij,jk'`` -> ``'ij,jk->ik'``)."""
     spec = spec.replace(" ", "")
     inputs, arrow, output = spec.partition("->")
@@ -398,7 +398,7 @@ def einsum(prim: Primitive, values: list, batched: list, params: Any, size: int)
     subscripts, *operands = values
     if batched[0] or not isinstance(subscripts, str):
         return loop_rule(prim, values, batched, params, size)
-    terms, output = _explicit_subscripts(subscripts, [])
+    terms, output = _explicit_subscripts(subscripts)
     used = set(subscripts)
     letter = next(c for c in string.ascii_letters if c not in used)
     terms = [letter + t if b else t for t, b in zip(terms, batched[1:])]
@@ -457,15 +457,19 @@ def _rule_of(prim: Primitive) -> Any:
     return rule
 
 
+def _fgrad_modules() -> list[tuple[str, Any]]:
+    return [(name, module) for name, module in list(sys.modules.items())
+            if module is not None and (name == "fgrad" or name.startswith("fgrad."))]
+
+
+def _primitives_in(module: Any) -> list[Primitive]:
+    """The primitives of fgrad's own functions (made by `fgrad.primitive`) that `module` defines."""
+    return [fun.primitive for fun in list(vars(module).values())
+            if isinstance(getattr(fun, "primitive", None), Primitive) and getattr(fun, "__module__", "").startswith("fgrad")]
+
+
 def _fgrads_primitives() -> list[Primitive]:
-    found = []
-    for name, module in list(sys.modules.items()):
-        if module is not None and (name == "fgrad" or name.startswith("fgrad.")):
-            for fun in list(vars(module).values()):
-                prim = getattr(fun, "primitive", None)
-                if isinstance(prim, Primitive) and getattr(fun, "__module__", "").startswith("fgrad"):
-                    found.append(prim)
-    return found
+    return [prim for _, module in _fgrad_modules() for prim in _primitives_in(module)]
 
 
 _SCANNED: set[str] = set()
@@ -482,13 +486,11 @@ def install() -> None:
     if len(sys.modules) == _MODULES_SEEN[0]:
         return
     _MODULES_SEEN[0] = len(sys.modules)
-    for name, module in list(sys.modules.items()):
-        if name in _SCANNED or not (name == "fgrad" or name.startswith("fgrad.")) or module is None:
+    for name, module in _fgrad_modules():
+        if name in _SCANNED:
             continue
         _SCANNED.add(name)
-        for fun in list(vars(module).values()):
-            prim = getattr(fun, "primitive", None)
-            if isinstance(prim, Primitive) and getattr(fun, "__module__", "").startswith("fgrad"):
-                rule = _rule_of(prim)
-                if rule is not None:
-                    BATCH_RULES.setdefault(prim.forward, rule)
+        for prim in _primitives_in(module):
+            rule = _rule_of(prim)
+            if rule is not None:
+                BATCH_RULES.setdefault(prim.forward, rule)

@@ -646,7 +646,7 @@ def is_batched(x: Any) -> bool:
 def _compare(ufunc: Any, a: Any, b: Any) -> Any:
     """A comparison of values: piecewise constant, so a plain result (batched inside vmap)."""
     a, b = value_of(a), value_of(b)
-    if type(a) is Node or type(b) is Node:  # a batched value: fgrad.numpy's comparison batches it
+    if type(a) is Node or type(b) is Node:  # batched (vmap) or staged (jit): fgrad.numpy's comparison handles it
         return ufunc(a, b)
     return _PLAIN_OPERATORS[ufunc](a, b)
 

@@ -20,7 +20,6 @@ import numpy as np
 
 from ._batching import batched_value, batching_level, examples_apart_if_needed, unbatched_rows
 from ._collector import call_paused
-from ._core import Node
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
 from ._ops import add, multiply, reshape, shape_of, sum as fsum, transpose
 from ._transforms import (

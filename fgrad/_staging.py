@@ -125,7 +125,7 @@ def stage_plain(np_func: Any, args: tuple, kwargs: dict) -> Any:
         probe = np_func(*map(_plain, args), **kwargs)
         if _is_array_result(probe):  # (one array: a node of the program; a tuple is taken apart below)
             return bind(_plain_primitive(np_func), args, kwargs)
-    return np_func(*_guarded(args), **{k: _guarded(v) for k, v in kwargs.items()})
+    return np_func(*guarded_values(args), **{k: guarded_values(v) for k, v in kwargs.items()})
 
 
 def _plain(x: Any) -> Any:
@@ -140,5 +140,3 @@ def guarded_values(x: Any) -> Any:
         return type(x)(guarded_values(v) for v in x)
     return x
 
-
-_guarded = guarded_values

@@ -15,9 +15,6 @@ from .tree import _handler_of, tree_flatten, tree_leaves, tree_unflatten
 
 __all__ = ["vmap"]
 
-Axis = "int | None"
-
-
 def _is_axis(x: Any) -> bool:
     return x is None or (isinstance(x, (int, np.integer)) and not isinstance(x, bool))
 
@@ -45,10 +42,6 @@ def _broadcast_prefix(prefix: Any, tree: Any, where: str, what: str) -> list:
 
 def _is_array(x: Any) -> bool:
     return type(x) is np.ndarray or type(x) is Node or type(x) is float or type(x) is np.float64
-
-
-def _ndim(x: Any) -> int:
-    return len(x.shape) if type(x) is Node else np.ndim(x)
 
 
 def _normalized(axis: int, ndim: int, where: str) -> int:
@@ -209,7 +202,7 @@ def _unbatch(o: Any, axis: Any, level: int, size: int, k: int) -> Any:
     if not _is_axis(axis):
         raise TypeError(f"vmap: out_axes must hold ints or None, got {axis!r}")
     value = o.value if mine else broadcast_batch(o, size)
-    nd = _ndim(value)
+    nd = len(shape_of(value))
     if not -nd <= axis < nd:
         raise ValueError(f"vmap: out_axes puts the mapped axis at {axis} for output leaf {k}, which has "
                          f"{nd} dimensions with it")

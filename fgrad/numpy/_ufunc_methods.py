@@ -23,7 +23,7 @@ from .._batching import examples_apart
 from .._core import BatchedConversionError, is_staged, plain_value, value_of
 from .._ops import UFUNCS, cast, reshape, shape_of
 from ._array_like import stacked_arguments
-from ._register import no_out, plain_values
+from ._register import no_out
 
 __all__ = ["attach", "fold_accumulate", "fold_reduce", "fold_reduceat", "generic_method"]
 
