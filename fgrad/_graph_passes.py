@@ -81,6 +81,9 @@ def _key(x: Any) -> Any:
 def eliminate_common_subexpressions(graph: Graph) -> Graph:
     """One node for each distinct (primitive, parameters, operands): derivative graphs repeat a lot.
 
+    The operands of add and multiply count in either order: IEEE arithmetic gives
+    ``a * b`` and ``b * a`` the same bits (real or complex).
+
     Example:
         >>> import numpy as np, fgrad
         >>> g = fgrad.trace(lambda x: np.sin(x) + np.sin(x))(1.0)
@@ -88,10 +91,13 @@ def eliminate_common_subexpressions(graph: Graph) -> Graph:
         (3, 2)
     """
     seen: dict[Any, Node] = {}
+    commutative = {np.add, np.multiply}
 
     def replace(node: Node, inputs: tuple) -> Any:
-        key = (id(node.primitive.forward), tuple(_key(a) for a in inputs),
-               tuple(sorted((k, _key(v)) for k, v in node.params.items())))
+        operands = tuple(_key(a) for a in inputs)
+        if node.primitive.forward in commutative and not node.params:  # (b * a is a * b, bit for bit)
+            operands = tuple(sorted(operands, key=repr))
+        key = (id(node.primitive.forward), operands, tuple(sorted((k, _key(v)) for k, v in node.params.items())))
         if key in seen:
             return seen[key]
         new = _with_inputs(node, inputs)
