@@ -46,12 +46,15 @@ _CHECKS = {
 class Compiled:
     """A compiled program: ``run(*input_leaves)`` returns the output leaves (or raises GuardFailed)."""
 
-    __slots__ = ("run", "source", "graph", "output_def", "scalar")
+    __slots__ = ("run", "source", "graph", "output_def", "scalar", "fresh")
 
     def __init__(self, run: Callable[..., list], source: str, graph: Graph, scalar: bool = False) -> None:
         self.run, self.source, self.graph = run, source, graph
         self.output_def: Any = None  # (the outputs' pytree, set by fgrad.jit)
         self.scalar = scalar  # (every input a float64 number: the program takes Python floats as they are)
+        # Per output: made by a ufunc call of the program, so never a view of an input.
+        self.fresh = tuple(type(o) is Node and not any(o is x for x in graph.inputs) and _is_ufunc_call(o, params_ok=True)
+                           for o in graph.outputs)
 
 
 # Numbers (float64 scalars: every value of W1's Goldstein gradient, the entries a 2-D
@@ -233,9 +236,9 @@ class _Liveness:
         return [f"    del {', '.join(names[id(n)] for n in dead)}"] if dead else []
 
 
-def _is_ufunc_call(node: Node) -> bool:
+def _is_ufunc_call(node: Node, params_ok: bool = False) -> bool:
     forward = node.primitive.forward if node.primitive is not None else None
-    return isinstance(forward, np.ufunc) and forward.nout == 1 and not node.params
+    return isinstance(forward, np.ufunc) and forward.nout == 1 and (params_ok or not node.params)
 
 
 def _large(value: Any) -> bool:

@@ -72,19 +72,20 @@ class Jitted:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         fast = None if kwargs or self.static_argnums else _fast_key(args)
         if fast is not None:
-            variants = self._fast.get(fast)
+            variants = self._fast.get(fast[0])
             if variants:
+                fast_leaves = fast[1]
                 for program in variants:
                     try:
                         if program.scalar:  # (it turns its inputs into Python floats itself)
-                            out = program.run(*args)
+                            out = program.run(*fast_leaves)
                         else:
-                            out = program.run(*[np.float64(x) if type(x) is float else x for x in args])
+                            out = program.run(*[np.float64(x) if type(x) is float else x for x in fast_leaves])
                     except GuardFailed:
                         self._counts["guard_failures"] += 1
                         continue
                     self._counts["hits"] += 1
-                    return self._outputs(out, program.output_def, () if program.scalar else args)
+                    return self._outputs(out, program, () if program.scalar else fast_leaves)
         signature, leaves, rebuild = self._split(args, kwargs)
         leaves = [_numpy_scalar(x) if type(x) in _PYTHON_NUMBERS else x for x in leaves]
         if any(type(leaf) is Node for leaf in leaves):  # traced by an outer transform: differentiate through
@@ -92,7 +93,7 @@ class Jitted:
             return self.fun(*args, **kwargs)
         variants = self._cache.setdefault(signature, [])
         if fast is not None:
-            self._fast[fast] = variants
+            self._fast[fast[0]] = variants
         for program in variants:
             try:
                 out = program.run(*leaves)
@@ -100,7 +101,7 @@ class Jitted:
                 self._counts["guard_failures"] += 1
                 continue
             self._counts["hits"] += 1
-            return self._outputs(out, program.output_def, leaves)
+            return self._outputs(out, program, leaves)
         if len(variants) >= MAX_VARIANTS:
             self._counts["eager"] += 1
             return self.fun(*args, **kwargs)
@@ -203,10 +204,11 @@ class Jitted:
                     names[index[id(leaf)]] = path
         return names
 
-    def _outputs(self, out: list, out_def: Any, inputs: list) -> Any:
+    def _outputs(self, out: list, program: Compiled, inputs: list) -> Any:
+        out_def = program.output_def
         arrays = [i for i in inputs if type(i) is np.ndarray]
-        if arrays:
-            out = [_own(o, arrays) for o in out]
+        if arrays:  # (an output some ufunc just made cannot be a view of an input)
+            out = [o if fresh else _own(o, arrays) for o, fresh in zip(out, program.fresh)]
         if out_def.kind is None:  # (one leaf)
             return out[0]
         if out_def.kind is tuple and all(c.kind is None for c in out_def.children):
@@ -267,18 +269,36 @@ def _own(x: Any, arrays: list) -> Any:
     return x
 
 
-def _fast_key(args: tuple) -> tuple | None:
-    """The signature of positional arrays and numbers, cheaply; None for anything else."""
-    key = []
-    for a in args:
-        t = type(a)
-        if t is np.ndarray:
-            key.append((a.shape, a.dtype))
-        elif t is float or t is np.float64:
-            key.append(t)
-        else:
-            return None
-    return tuple(key)
+def _fast_key(args: tuple) -> tuple[tuple, list] | None:
+    """The signature of positional arguments made of arrays and floats in tuples, lists and
+    dicts with str keys (a model's parameters), and their leaves in `tree_flatten`'s order,
+    in one cheap walk; None for anything else (the full pytree path then decides)."""
+    leaves: list = []
+    key = _fast_walk(args, leaves, 0)
+    return None if key is None else (key, leaves)
+
+
+def _fast_walk(x: Any, leaves: list, depth: int) -> Any:
+    t = type(x)
+    if t is np.ndarray:
+        leaves.append(x)
+        return (x.shape, x.dtype)
+    if t is float or t is np.float64:
+        leaves.append(x)
+        return t
+    if depth > 8:
+        return None
+    if t is tuple or t is list:
+        keys = [_fast_walk(c, leaves, depth + 1) for c in x]
+    elif t is dict and all(type(k) is str for k in x):
+        names = sorted(x)
+        keys = [_fast_walk(x[k], leaves, depth + 1) for k in names]
+        keys.append(tuple(names))
+    else:
+        return None
+    if None in keys:
+        return None
+    return (t, *keys)
 
 
 def _program_name(fun: Any) -> str:

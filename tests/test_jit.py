@@ -158,6 +158,28 @@ def test_a_second_call_with_new_values_never_retraces():
     assert f.cache_info().traces == 2 and f.cache_info().signatures == 2
 
 
+def test_parameter_dicts_take_the_fast_path_in_key_order():
+    loss = lambda p, x: np.sum(np.tanh(x @ p["w"] + p["b"]) ** 2) + p["s"] * p["s"]  # noqa: E731
+    g = fgrad.jit(fgrad.grad(loss))
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 3))
+    for k in range(4):
+        p = {"w": rng.normal(size=(3, 2)), "b": rng.normal(size=2), "s": float(k)}
+        if k % 2:  # (insertion order is not the order of the leaves)
+            p = dict(reversed(list(p.items())))
+        got, want = g(p, x), fgrad.grad(loss)(p, x)
+        assert list(got) == list(want)
+        for name in want:
+            np.testing.assert_array_equal(got[name], want[name])
+    assert g.cache_info()[:3] == (1, 3, 0)
+    nested = fgrad.jit(lambda t: [t[0] * 2.0, t[1]["a"]])
+    a = np.ones(2)
+    for _ in range(2):
+        out = nested((a, {"a": a}))
+        assert not np.shares_memory(out[1], a) and out[1].flags.writeable  # (an input returned is copied)
+    assert nested.cache_info()[:2] == (1, 1)
+
+
 def test_composition_grad_of_jit_and_jit_of_hessian_and_vmap():
     f = lambda x: np.sum(np.sin(x) ** 3)  # noqa: E731
     x = np.array([0.3, -0.7, 1.1])
@@ -333,6 +355,7 @@ def test_random_programs_compile_to_eager_numbers():
                 for g, w in zip(tree_leaves(got), tree_leaves(want)):
                     np.testing.assert_allclose(g, w, rtol=1e-15, atol=0,
                                                err_msg=f"jit differs for\n{program.reproducer()}")
+                    assert not any(np.shares_memory(g, a) for a in args)  # (outputs `fresh` skips checking too)
         hits[0] += jf.cache_info().hits + jg.cache_info().hits
 
     with np.errstate(all="ignore"):
