@@ -61,8 +61,10 @@ class Compiled:
 # Newton step picks out of its vector) are held as Python floats and their arithmetic
 # runs on them: `a * b` costs a tenth of NumPy's scalar ufunc call and gives the same
 # IEEE double (+, -, *, / and negation are correctly rounded either way).
+# A zero divisor goes to NumPy's divide, for its inf or nan and its warning (Python's
+# float division would raise ZeroDivisionError).
 _FLOAT_ARITHMETIC = {np.add: "{0} + {1}", np.subtract: "{0} - {1}", np.multiply: "{0} * {1}",
-                     np.true_divide: "{0} / {1}", np.negative: "-{0}"}
+                     np.true_divide: "({0} / {1} if {1} else float(_divide(f64({0}), {1})))", np.negative: "-{0}"}
 
 
 def _float_expression(node: Node, operands: list[str]) -> str | None:
@@ -84,7 +86,7 @@ def _float_expression(node: Node, operands: list[str]) -> str | None:
         # as Python's float ** does
         return f"{operands[0]} * {operands[0]}"
     template = _FLOAT_ARITHMETIC.get(forward)
-    if template is None or template.count("{") != len(operands):
+    if template is None or ("{1}" in template) != (len(operands) == 2) or len(operands) > 2:
         return None
     return template.format(*operands)
 
@@ -97,7 +99,7 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
     """
     names: dict[int, str] = {}
     env: dict[str, Any] = {"GuardFailed": GuardFailed, "_same_number": _same_number, "_same_array": _same_array,
-                           "f64": np.float64}
+                           "f64": np.float64, "_divide": np.true_divide}
     constants: dict[int, str] = {}
     scalar = bool(graph.inputs) and all(type(x.value) is np.float64 for x in graph.inputs)
     floats: set[str] = set()  # names holding Python floats (in a scalar program)

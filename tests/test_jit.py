@@ -4,6 +4,7 @@ and the graph passes each preserve what a graph computes."""
 from __future__ import annotations
 
 import math
+import warnings
 import zlib
 
 import numpy as np
@@ -362,3 +363,20 @@ def test_random_programs_compile_to_eager_numbers():
         run()
     assert count[0] >= 200
     assert hits[0] >= 600  # (most calls after the first ran a compiled program, not a new trace)
+
+
+@pytest.mark.parametrize("a, b", [(1.0, 0.0), (-1.0, 0.0), (1.0, -0.0), (0.0, 0.0), (3.0, np.nan), (1.0, 4.0)])
+def test_number_division_by_zero_gives_numpys_inf_nan_and_warning(a, b):
+    f = fgrad.jit(lambda x, y: x / y + 0.0 * x)  # (a scalar program: Python floats)
+    eager = lambda x, y: np.float64(x) / np.float64(y) + 0.0 * np.float64(x)  # noqa: E731
+    for _ in range(2):  # (the trace, then the compiled program)
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            out = f(a, b)
+        with warnings.catch_warnings(record=True) as want:
+            warnings.simplefilter("always")
+            expected = eager(a, b)
+        np.testing.assert_array_equal(out, expected)
+        assert np.signbit(out) == np.signbit(expected)
+        assert [type(w.message) for w in got] == [type(w.message) for w in want]
+    assert f.cache_info().hits == 1
