@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import _elements
 from ._core import Node
 from ._graph import Graph
 from ._staging import Guard
@@ -46,63 +47,49 @@ _CHECKS = {
 class Compiled:
     """A compiled program: ``run(*input_leaves)`` returns the output leaves (or raises GuardFailed)."""
 
-    __slots__ = ("run", "source", "graph", "output_def", "scalar", "fresh")
+    __slots__ = ("run", "source", "graph", "_output_def", "scalar", "fresh", "plain_outputs")
 
     def __init__(self, run: Callable[..., list], source: str, graph: Graph, scalar: bool = False) -> None:
         self.run, self.source, self.graph = run, source, graph
-        self.output_def: Any = None  # (the outputs' pytree, set by fgrad.jit)
+        self._output_def: Any = None  # (the outputs' pytree, set by fgrad.jit)
         self.scalar = scalar  # (every input a float64 number: the program takes Python floats as they are)
         # Per output: made by a ufunc call of the program, so never a view of an input.
         self.fresh = tuple(type(o) is Node and not any(o is x for x in graph.inputs) and _is_ufunc_call(o, params_ok=True)
                            for o in graph.outputs)
+        self.plain_outputs = False
+
+    @property
+    def output_def(self) -> Any:
+        return self._output_def
+
+    @output_def.setter
+    def output_def(self, treedef: Any) -> None:
+        self._output_def = treedef
+        # Outputs the caller can have as they are: all new arrays or numbers, one leaf or a tuple of leaves.
+        self.plain_outputs = treedef is not None and all(
+            f or type(o) is not Node or type(o.value) is not np.ndarray for f, o in zip(self.fresh, self.graph.outputs)
+        ) and (treedef.kind is None or (treedef.kind is tuple and all(c.kind is None for c in treedef.children)))
 
 
-# Numbers (float64 scalars: every value of W1's Goldstein gradient, the entries a 2-D
-# Newton step picks out of its vector) are held as Python floats and their arithmetic
-# runs on them: `a * b` costs a tenth of NumPy's scalar ufunc call and gives the same
-# IEEE double (+, -, *, / and negation are correctly rounded either way).
-# A zero divisor goes to NumPy's divide, for its inf or nan and its warning (Python's
-# float division would raise ZeroDivisionError).
-_FLOAT_ARITHMETIC = {np.add: "{0} + {1}", np.subtract: "{0} - {1}", np.multiply: "{0} * {1}",
-                     np.true_divide: "({0} / {1} if {1} else float(_divide(f64({0}), {1})))", np.negative: "-{0}"}
-
-
-def _float_expression(node: Node, operands: list[str]) -> str | None:
-    """The node as Python float arithmetic (its operands are floats), if it is one of `_FLOAT_ARITHMETIC`."""
-    from ._ops import power, square, square_vjp, tanh_vjp
-
-    if type(node.value) is not np.float64 or node.params:
-        return None
-    forward = node.primitive.forward
-    if forward is square.primitive.forward and len(operands) == 1:
-        return f"{operands[0]} * {operands[0]}"
-    if forward is square_vjp.primitive.forward:  # (what _square_vjp_forward computes for numbers)
-        return f"{operands[0]} * (2.0 * {operands[1]})"
-    if forward is tanh_vjp.primitive.forward:
-        return f"{operands[0]} * (1.0 - {operands[1]} * {operands[1]})"
-    if forward is power.primitive.forward and operands[1] in ("2", "2.0"):
-        # x ** 2 as x * x: NumPy's power squares for an exponent of 2 (equal on 10**7 random
-        # doubles of every magnitude: tests/test_jit.py), and a product cannot raise on overflow
-        # as Python's float ** does
-        return f"{operands[0]} * {operands[0]}"
-    template = _FLOAT_ARITHMETIC.get(forward)
-    if template is None or ("{1}" in template) != (len(operands) == 2) or len(operands) > 2:
-        return None
-    return template.format(*operands)
-
-
-def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) -> Compiled:
+def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True, elements: bool = True) -> Compiled:
     """Python source for `graph` (inputs to outputs, guards checked on the way), compiled.
 
+    ``elements`` holds float64 numbers and small float64 arrays as Python floats where the
+    operations on them have an element-wise form with NumPy's bits (`fgrad._elements`):
+    every value of W1's Goldstein gradient, the two-vectors of a 2-D Newton step.
     ``reuse_buffers`` frees dead temporaries and writes ufunc results into them
-    (`_Liveness`); without it, every line allocates its result (the plain path, for tests).
+    (`_Liveness`). Without either, every line is the NumPy call eager fgrad makes (the
+    plain path, for tests).
     """
     names: dict[int, str] = {}
     env: dict[str, Any] = {"GuardFailed": GuardFailed, "_same_number": _same_number, "_same_array": _same_array,
-                           "f64": np.float64, "_divide": np.true_divide}
+                           "f64": np.float64, "_divide": np.true_divide, "_array": np.array}
     constants: dict[int, str] = {}
     scalar = bool(graph.inputs) and all(type(x.value) is np.float64 for x in graph.inputs)
-    floats: set[str] = set()  # names holding Python floats (in a scalar program)
+    arrays: set[str] = set()  # names holding the value itself (an array, or a NumPy number)
+    held: dict[str, list[str]] = {}  # names held as elements: each element's Python float source
+    computed: dict[str, str] = {}  # element arithmetic written so far -> the name holding it
+    lines: list[str] = []
 
     def constant(value: Any, prefix: str = "c") -> str:
         if value is None or (type(value) in (bool, int, str)) or (type(value) is float and math.isfinite(value)):
@@ -113,31 +100,56 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
             env[constants[key]] = value
         return constants[key]
 
-    def operand(x: Any) -> str:
-        if type(x) is Node:
-            return names[id(x)]
-        return constant(x)
+    def elements_of(x: Any) -> list[str] | None:
+        """The operand as Python floats (an array value unpacked once), or None."""
+        if type(x) is not Node:
+            if type(x) is np.ndarray and x.dtype.kind in "fi" and 0 < x.size <= _elements.SMALL:
+                values = x.astype(np.float64).ravel().tolist()
+                if x.dtype.kind == "i" and any(abs(v) > 2 ** 53 for v in values):
+                    return None
+                return [constant(v) for v in values]
+            return [constant(float(x))] if _elements.float_literal(x) is not None else None
+        n = names[id(x)]
+        if n not in held:
+            if not _elements.is_small(x.value):
+                return None
+            if type(x.value) is np.float64:
+                lines.append(f"    {n}_f = float({n})")
+                held[n] = [f"{n}_f"]
+            else:
+                held[n] = [f"{n}_{k}" for k in range(x.value.size)]
+                lines.append(f"    {', '.join(held[n])}, = {n}.ravel().tolist()")
+        return held[n]
 
-    def is_float(x: Any) -> bool:
-        if type(x) is Node:
-            return names[id(x)] in floats
-        return type(x) is float or type(x) is np.float64 or (type(x) is int and abs(x) < 2 ** 53)
+    def value_of(x: Any) -> str:
+        """The operand as NumPy takes it (elements packed into an array once)."""
+        if type(x) is not Node:
+            return constant(x)
+        n = names[id(x)]
+        if n in arrays:
+            return n
+        if type(x.value) is np.float64:
+            return f"f64({held[n][0]})"
+        lines.append(f"    {n} = _array({_nested(held[n], x.value.shape)})")
+        arrays.add(n)
+        return n
 
-    def as_float_operand(x: Any) -> str:
-        return operand(x) if type(x) is Node else constant(float(x))
-
-    def numpy_operand(x: Any) -> str:  # (a Python float goes back to float64 for NumPy's functions)
-        text = operand(x)
-        return f"f64({text})" if type(x) is Node and text in floats else text
+    def guard_operand(x: Any) -> str:
+        if type(x) is Node and names[id(x)] in held and type(x.value) is np.float64:
+            return held[names[id(x)]][0]
+        return value_of(x)
 
     params_names: dict[int, str] = {}
     functions: dict[int, str] = {}
     for k, x in enumerate(graph.inputs):
         names[id(x)] = f"x{k}"
-    lines = [f"def {name}({', '.join(names[id(x)] for x in graph.inputs)}):"]
-    if scalar:
-        lines += [f"    {names[id(x)]} = float({names[id(x)]})" for x in graph.inputs]
-        floats.update(names[id(x)] for x in graph.inputs)
+        arrays.add(f"x{k}")
+    if scalar:  # (the program takes Python floats or NumPy numbers alike)
+        for x in graph.inputs:
+            n = names[id(x)]
+            lines.append(f"    {n} = float({n})")
+            arrays.discard(n)
+            held[n] = [n]
     guards = sorted(graph.guards, key=lambda g: g.seq)
     memory = None if scalar or not reuse_buffers else _Liveness(graph, guards)
     guard_at = 0
@@ -145,43 +157,78 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True) ->
         if id(node) in names:
             continue
         while guard_at < len(guards) and guards[guard_at].seq < node.seq:
-            lines.append(_guard_line(guards[guard_at], guard_at, operand, constant))
+            lines.append(_guard_line(guards[guard_at], guard_at, guard_operand, constant))
             guard_at += 1
         if memory is not None:
             lines += memory.free_before(i, names)
-        if all(is_float(a) for a in node.inputs):
-            expression = _float_expression(node, [as_float_operand(a) for a in node.inputs])
-            if expression is not None:
-                names[id(node)] = f"t{i}"
-                floats.add(f"t{i}")
-                lines.append(f"    t{i} = {expression}")
+        out = f"t{i}"
+        rule = _elements.rule(node) if elements else None
+        operands = [elements_of(a) for a in node.inputs] if rule is not None else []
+        if rule is not None and None not in operands:
+            names[id(node)] = out
+            if rule.elementwise is not None:
+                sources = [rule.elementwise(*row) for row in zip(*_elements.broadcast_operands(node, operands))]
+            else:
+                sources = rule.compute(operands)
+            if rule.moves:  # (the result's elements are operands' elements: nothing to run)
+                held[out] = sources
                 continue
+            targets = [out] if type(node.value) is np.float64 else [f"{out}_{k}" for k in range(len(sources))]
+            held[out] = []
+            for target, expression in zip(targets, sources):
+                expression = _elements.folded(expression)
+                if _elements.is_atom(expression):  # (a name or a number: nothing to compute)
+                    held[out].append(expression)
+                elif expression in computed:  # (the same arithmetic on the same elements: the same bits)
+                    held[out].append(computed[expression])
+                else:
+                    lines.append(f"    {target} = {expression}")
+                    computed[expression] = target
+                    held[out].append(target)
+            continue
         forward = node.primitive.forward
         fname = functions.setdefault(id(forward), f"F{len(functions)}")
         env[fname] = forward
-        call = ", ".join(numpy_operand(a) for a in node.inputs)
+        call = ", ".join(value_of(a) for a in node.inputs)
         if node.params:
             pname = params_names.setdefault(id(node.params), f"P{len(params_names)}")
             env[pname] = dict(node.params)
             call = f"{call}, **{pname}" if call else f"**{pname}"
-        names[id(node)] = f"t{i}"
+        names[id(node)] = out
         reuse = memory.buffer_for(i, node, names) if memory is not None else None
         if reuse is not None:  # (a dead temporary of this shape and dtype: written in place)
             call = f"{call}, out={reuse}"
-        if type(node.value) is np.float64:  # (a Python float for the arithmetic after it)
-            floats.add(f"t{i}")
-            lines.append(f"    t{i} = float({fname}({call}))")
+        if type(node.value) is np.float64 and elements:  # (a Python float for the arithmetic after it)
+            lines.append(f"    {out} = float({fname}({call}))")
+            held[out] = [out]
         else:
-            lines.append(f"    t{i} = {fname}({call})")
+            lines.append(f"    {out} = {fname}({call})")
+            arrays.add(out)
         if reuse is not None:  # (the buffer now has one name: freed when its new owner dies)
             lines.append(f"    del {reuse}")
     for k in range(guard_at, len(guards)):
-        lines.append(_guard_line(guards[k], k, operand, constant))
-    lines.append(f"    return [{', '.join(numpy_operand(o) for o in graph.outputs)}]")
-    source = "\n".join(lines) + "\n"
+        lines.append(_guard_line(guards[k], k, guard_operand, constant))
+    # (an array the program packs, or a copy of a constant one, is the caller's own)
+    packed = [(type(o) is Node and names[id(o)] not in arrays and type(o.value) is np.ndarray)
+              or type(o) is np.ndarray for o in graph.outputs]
+    results = [f"{constant(o)}.copy()" if type(o) is np.ndarray else value_of(o) for o in graph.outputs]
+    lines.append(f"    return [{', '.join(results)}]")
+    head = f"def {name}({', '.join(names[id(x)] for x in graph.inputs)}):"
+    source = "\n".join([head, *lines]) + "\n"
     code = compile(source, f"<fgrad.jit {name}>", "exec")
     exec(code, env)  # noqa: S102 - our own generated source
-    return Compiled(env[name], source, graph, scalar)
+    compiled = Compiled(env[name], source, graph, scalar)
+    compiled.fresh = tuple(f or p for f, p in zip(compiled.fresh, packed))  # (a packed array is new too)
+    compiled.output_def = None
+    return compiled
+
+
+def _nested(elements: list[str], shape: tuple[int, ...]) -> str:
+    """Source of a nested list of `elements` in the given shape (C order)."""
+    if len(shape) <= 1:
+        return f"[{', '.join(elements)}]"
+    step = len(elements) // shape[0]
+    return f"[{', '.join(_nested(elements[k * step:(k + 1) * step], shape[1:]) for k in range(shape[0]))}]"
 
 
 # Below this many elements a new array costs less than keeping track of old ones.

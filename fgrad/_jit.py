@@ -74,10 +74,10 @@ class Jitted:
         if fast is not None:
             variants = self._fast.get(fast[0])
             if variants:
-                fast_leaves = fast[1]
+                _, fast_leaves, python_floats = fast
                 for program in variants:
                     try:
-                        if program.scalar:  # (it turns its inputs into Python floats itself)
+                        if program.scalar or not python_floats:  # (a scalar program takes floats as they are)
                             out = program.run(*fast_leaves)
                         else:
                             out = program.run(*[np.float64(x) if type(x) is float else x for x in fast_leaves])
@@ -85,6 +85,8 @@ class Jitted:
                         self._counts["guard_failures"] += 1
                         continue
                     self._counts["hits"] += 1
+                    if program.plain_outputs:
+                        return out[0] if program.output_def.kind is None else tuple(out)
                     return self._outputs(out, program, () if program.scalar else fast_leaves)
         signature, leaves, rebuild = self._split(args, kwargs)
         leaves = [_numpy_scalar(x) if type(x) in _PYTHON_NUMBERS else x for x in leaves]
@@ -178,8 +180,9 @@ class Jitted:
             close_staging(level)
             end_level(level)
         out_leaves, out_def = tree_flatten(out)
-        result = tree_unflatten(out_def, [_fresh(o.value if type(o) is Node and o.level == level else o)
-                                          for o in out_leaves])
+        # (a constant output is copied too: the program keeps the array it returns every call)
+        result = tree_unflatten(out_def, [_fresh(o.value) if type(o) is Node and o.level == level
+                                          else np.array(o) if type(o) is np.ndarray else o for o in out_leaves])
         graph = _program(inputs, out_leaves, staging.guards, level)
         return result, (graph, out_def) if graph is not None else None
 
@@ -269,13 +272,27 @@ def _own(x: Any, arrays: list) -> Any:
     return x
 
 
-def _fast_key(args: tuple) -> tuple[tuple, list] | None:
+def _fast_key(args: tuple) -> tuple[tuple, Any, bool] | None:
     """The signature of positional arguments made of arrays and floats in tuples, lists and
-    dicts with str keys (a model's parameters), and their leaves in `tree_flatten`'s order,
-    in one cheap walk; None for anything else (the full pytree path then decides)."""
+    dicts with str keys (a model's parameters), their leaves in `tree_flatten`'s order, and
+    whether a leaf is a Python float, in one cheap walk; None for anything else (the full
+    pytree path then decides)."""
+    key = []
+    python_floats = False
+    for a in args:  # (the common case first: arrays and numbers only)
+        t = type(a)
+        if t is np.ndarray:
+            key.append((a.shape, a.dtype))
+        elif t is float or t is np.float64:
+            key.append(t)
+            python_floats = python_floats or t is float
+        else:
+            break
+    else:
+        return tuple(key), args, python_floats
     leaves: list = []
-    key = _fast_walk(args, leaves, 0)
-    return None if key is None else (key, leaves)
+    nested = _fast_walk(args, leaves, 0)
+    return None if nested is None else (nested, leaves, any(type(x) is float for x in leaves))
 
 
 def _fast_walk(x: Any, leaves: list, depth: int) -> Any:

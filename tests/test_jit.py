@@ -76,6 +76,89 @@ def test_every_table_gradient_compiles_to_eager_numbers(r, shapes):
             _assert_same(jitted(*args), eager(*args), exact=False)
 
 
+def _same_bits(got, want):
+    """Equal to the bit (signed zeros told apart), any nan matching any nan."""
+    g, w = np.asarray(got), np.asarray(want)
+    assert g.shape == w.shape and g.dtype == w.dtype, (g.shape, w.shape, g.dtype, w.dtype)
+    if g.dtype.kind not in "fc":
+        np.testing.assert_array_equal(g, w)
+        return
+    g, w = np.ascontiguousarray(g).reshape(-1), np.ascontiguousarray(w).reshape(-1)
+    same = (g.view(np.uint8).reshape(g.size, -1) == w.view(np.uint8).reshape(w.size, -1)).all(axis=-1)
+    assert np.all(same | (np.isnan(g) & np.isnan(w))), (got, want)
+
+
+def _element_and_plain_programs_agree(fun, traced_args, new_args):
+    """The program holding small arrays as Python floats gives the bits of the plain one."""
+    from fgrad._codegen import GuardFailed, generate
+
+    graph = fgrad.jit(fun).lower(*traced_args)
+    fast, plain = generate(graph), generate(graph, reuse_buffers=False, elements=False)
+    assert "tolist()" not in plain.source and " _array(" not in plain.source
+    leaves = [x for x in tree_leaves(new_args)]
+    try:
+        want = plain.run(*leaves)
+    except GuardFailed:
+        with pytest.raises(GuardFailed):
+            fast.run(*leaves)
+        return fast
+    for g, w in zip(fast.run(*leaves), want):
+        _same_bits(g, w)
+    return fast
+
+
+@pytest.mark.parametrize("r, shapes", list(_cases()))
+def test_small_arrays_as_floats_give_the_plain_programs_bits(r, shapes):
+    """Every table row, value and gradient, with its arrays held as Python floats where the
+    program can: exactly the plain program's numbers, signed zeros and all."""
+    def loss(*xs):
+        return sum(fnp.sum(fnp.real(leaf)) for leaf in tree_leaves(r.fun(fnp, *xs))
+                   if np.result_type(leaf).kind in "fc")
+
+    f = lambda *xs: r.fun(fnp, *xs)  # noqa: E731
+    funs = [f] + ([fgrad.value_and_grad(loss, argnums=tuple(range(len(shapes))))] if r.order >= 1 else [])
+    with np.errstate(all="ignore"):
+        for fun in funs:
+            traced, new = _arguments(r, shapes, 0), _arguments(r, shapes, 1)
+            try:
+                fgrad.jit(fun).lower(*traced)
+            except TypeError:
+                continue  # (not stageable here: the table test covers it)
+            _element_and_plain_programs_agree(fun, traced, new)
+
+
+EDGES = np.array([0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan, 1e-310, 1e308])
+
+
+@pytest.mark.parametrize("fun", [
+    lambda x, y: x / y, lambda x, y: x * y - y * y, lambda x, y: -(x + y) * 1.0 - 0.0,
+    lambda x, y: np.square(x) + x ** 2 - (y + 0.0),
+    lambda x, y: fgrad.grad(lambda a: np.sum(np.tanh(a) * a ** 2))(x) * y,
+    lambda x, y: np.sum(np.reshape(x * y, (3, 3)), axis=0) + np.sum(np.reshape(x, (3, 3)).T, axis=1),
+    lambda x, y: np.sum(x[:7]) + np.sum(x[::-2][1:] * y[1::2]) + x[4] * np.sum(x[2:3]),
+    lambda x, y: fgrad.grad(lambda a: np.sum(a[1:] * a[:-1]) + a[0] * a[-1])(x + y),
+], ids=["divide", "products", "signs", "squares", "tanh-vjp", "sums-by-axis", "sums-and-slices", "untake"])
+def test_small_arrays_as_floats_on_signed_zeros_infinities_and_nans(fun):
+    rng = np.random.default_rng(11)
+    fast = None
+    with np.errstate(all="ignore"):
+        for k in range(30):
+            x, y = rng.choice(EDGES, 9), rng.choice(EDGES, 9)
+            fast = _element_and_plain_programs_agree(fun, (rng.standard_normal(9), rng.standard_normal(9) + 3), (x, y))
+    assert "tolist()" in fast.source  # (the element path was taken)
+
+
+def test_small_array_sums_follow_numpys_order_on_strided_and_transposed_inputs():
+    rng = np.random.default_rng(2)
+    f = lambda a: (np.sum(a, axis=0), np.sum(a, axis=1), np.sum(a[0]))  # noqa: E731
+    base = rng.standard_normal((3, 5)) * 10.0 ** rng.integers(-8, 8, (3, 5))
+    for a in (base, base.T.copy().T, np.asfortranarray(base), base[:, ::-1], np.repeat(base, 2, axis=1)[:, ::2]):
+        _element_and_plain_programs_agree(f, (base,), (a,))
+    for n in range(1, 12):  # (NumPy adds up to 7 elements in order, then pairwise: kept a NumPy call)
+        v = rng.standard_normal(n) * 10.0 ** rng.integers(-8, 8, n)
+        _element_and_plain_programs_agree(np.sum, (v,), (v,))
+
+
 def goldstein(x, y):
     return ((1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x ** 2 - 14 * y + 6 * x * y + 3 * y ** 2))
             * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x ** 2 + 48 * y - 36 * x * y + 27 * y ** 2)))
@@ -380,3 +463,14 @@ def test_number_division_by_zero_gives_numpys_inf_nan_and_warning(a, b):
         assert np.signbit(out) == np.signbit(expected)
         assert [type(w.message) for w in got] == [type(w.message) for w in want]
     assert f.cache_info().hits == 1
+
+
+def test_a_constant_output_is_a_new_array_on_every_call():
+    f = fgrad.jit(lambda x: (x * 2.0, np.ones(3), {"k": np.zeros(2)}))
+    x = np.ones(2)
+    for _ in range(3):
+        doubled, ones, nested = f(x)
+        np.testing.assert_array_equal(ones, np.ones(3))
+        np.testing.assert_array_equal(nested["k"], np.zeros(2))
+        ones[0], nested["k"][0] = 5.0, 7.0  # (the caller's to change: the next call is not)
+    assert f.cache_info().hits == 2
