@@ -11,6 +11,7 @@ as text and compiled with `compile()`: no dependency beyond Python and NumPy.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -89,6 +90,7 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True, el
     arrays: set[str] = set()  # names holding the value itself (an array, or a NumPy number)
     held: dict[str, list[str]] = {}  # names held as elements: each element's Python float source
     computed: dict[str, str] = {}  # element arithmetic written so far -> the name holding it
+    arithmetic: set[str] = set()  # names assigned float arithmetic (candidates for inlining)
     lines: list[str] = []
 
     def constant(value: Any, prefix: str = "c") -> str:
@@ -183,6 +185,7 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True, el
                     held[out].append(computed[expression])
                 else:
                     lines.append(f"    {target} = {expression}")
+                    arithmetic.add(target)
                     computed[expression] = target
                     held[out].append(target)
             continue
@@ -213,6 +216,8 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True, el
               or type(o) is np.ndarray for o in graph.outputs]
     results = [f"{constant(o)}.copy()" if type(o) is np.ndarray else value_of(o) for o in graph.outputs]
     lines.append(f"    return [{', '.join(results)}]")
+    if elements:
+        lines = _inline_single_uses(lines, arithmetic)
     head = f"def {name}({', '.join(names[id(x)] for x in graph.inputs)}):"
     source = "\n".join([head, *lines]) + "\n"
     code = compile(source, f"<fgrad.jit {name}>", "exec")
@@ -221,6 +226,48 @@ def generate(graph: Graph, name: str = "program", reuse_buffers: bool = True, el
     compiled.fresh = tuple(f or p for f, p in zip(compiled.fresh, packed))  # (a packed array is new too)
     compiled.output_def = None
     return compiled
+
+
+# A name the generator assigns (t7, t7_2, x0_1, x0_f): the tokens inlining substitutes.
+_ASSIGNED = re.compile(r"\b[tx]\d+(?:_\w+)?\b")
+# Deeper expressions are kept as lines (Python's parser limits nesting).
+_MAX_INLINE_DEPTH = 24
+
+
+def _inline_single_uses(lines: list[str], arithmetic: set[str]) -> list[str]:
+    """Float arithmetic read once written into its reader: ``t5 = a * b; t7 = t6 + t5``
+    becomes ``t7 = t6 + (a * b)``, the same operations on the same operands (so the same
+    bits) without storing and loading ``t5``, which on a program of Python floats is a third
+    of the time. Names are assigned once, so moving an expression to its reader reads the
+    same values."""
+    uses: dict[str, int] = {}
+    for line in lines:
+        right = line.split(" = ", 1)[1] if " = " in line else line
+        for token in _ASSIGNED.findall(right):
+            uses[token] = uses.get(token, 0) + 1
+    inlined: dict[str, tuple[str, int]] = {}  # name -> (its expression, nesting depth)
+    out = []
+    for line in lines:
+        target, sep, right = line.partition(" = ")
+        if not sep or line.lstrip().startswith(("if ", "del ", "return ")):
+            target, right = None, line
+        depth = 0
+
+        def substitute(m: re.Match) -> str:
+            nonlocal depth
+            found = inlined.pop(m.group(0), None)
+            if found is None:
+                return m.group(0)
+            depth = max(depth, found[1] + 1)
+            return f"({found[0]})"
+
+        right = _ASSIGNED.sub(substitute, right)
+        name = target.strip() if target is not None else None
+        if name in arithmetic and uses.get(name) == 1 and depth < _MAX_INLINE_DEPTH:
+            inlined[name] = (right, depth)
+        else:
+            out.append(f"{target}{sep}{right}" if target is not None else right)
+    return out
 
 
 def _nested(elements: list[str], shape: tuple[int, ...]) -> str:
