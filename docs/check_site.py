@@ -215,7 +215,7 @@ def _visit(server: _Server, browser: str, addresses: list[str], window: tuple[in
     """Open `addresses` one after another in one browser; a page that never reports is
     recorded as failed and the browser restarted at the next one."""
     pending = list(addresses)
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:  # (Chromium's helpers may still write)
         while pending:
             with server.lock:
                 server.queue[:] = pending[1:]
@@ -252,7 +252,7 @@ def screenshot(browser: str, url: str, path: Path, window: tuple[int, int] = (WI
     the page is scrolled (to a ``#section``), so a whole page is shot in a window as tall
     as the page."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:  # (Chromium's helpers may still write)
         subprocess.run([*_browser_args(browser, profile, window), f"--screenshot={path}",
                         f"--virtual-time-budget={wait_ms}", url],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=True)
