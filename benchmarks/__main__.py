@@ -17,16 +17,17 @@ import time
 from typing import Any
 
 from . import (_allocator, _peers, report, w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import,
-               w8_batched)
+               w8_batched, w9_dask)
 from .harness import Row, Settings
 
-WORKLOADS = {m.ID: m for m in (w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import, w8_batched)}
+WORKLOADS = {m.ID: m for m in (w1_scalar, w2_chain, w3_arrays, w4_higher, w5_newton, w6_mlp, w7_import, w8_batched, w9_dask)}
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
+    parser.add_argument("--large", action="store_true", help="W9 at 10^9 elements (8 GB, computed by Dask workers)")
     parser.add_argument("--only", default="", help="comma-separated workloads to run, e.g. W1,W3 (default: all)")
     parser.add_argument("--frameworks", default="", help="comma-separated frameworks to run, e.g. fgrad,torch (default: all)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="directory for the JSON/Markdown results")
@@ -54,7 +55,7 @@ def markdown_report(rows: list[Row], meta: dict[str, Any], workloads: list[str])
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     frameworks = tuple(f.strip() for f in args.frameworks.split(",") if f.strip()) or None
-    settings = Settings(quick=args.quick, frameworks=frameworks, repeats=3 if args.quick else 7, min_batch=0.02 if args.quick else 0.05,
+    settings = Settings(quick=args.quick, large=args.large, frameworks=frameworks, repeats=3 if args.quick else 7, min_batch=0.02 if args.quick else 0.05,
                         budget=3.0 if args.quick else 40.0)
     meta = {
         "machine": {**report.machine_info(), "allocator": _allocator.state()},

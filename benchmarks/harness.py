@@ -34,6 +34,7 @@ class Settings:
     Attributes:
         quick: smaller sizes and fewer repeats (a run of a couple of minutes).
         tiny: toy sizes, for the smoke test that keeps the harness from rotting.
+        large: the sizes that outgrow memory (W9's 10^9 elements on Dask), in place of the usual ones.
         timing: time the callables; False only checks the numbers (the smoke test).
         frameworks: only these frameworks (None: all).
         repeats: timed batches per measurement (the median is reported).
@@ -45,6 +46,7 @@ class Settings:
 
     quick: bool = False
     tiny: bool = False
+    large: bool = False
     timing: bool = True
     frameworks: tuple[str, ...] | None = None
     repeats: int = 7

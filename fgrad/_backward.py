@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ._complex import STATE as _COMPLEX, real_part_for
+from ._backend import dtype_of
 from ._batching import per_example
 from ._core import BatchedConversionError, Node, split_inputs, value_of
 from ._kernels import lend
@@ -170,7 +171,7 @@ def check_cotangent(name: str, i: int, contribution: Any, arg: Any) -> None:
             f"expected {want} (the argument's shape)"
         )
     value = value_of(contribution)
-    dtype = value.dtype if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value).dtype
+    dtype = dtype_of(value) or np.asarray(value).dtype
     if dtype.kind not in "fiubc":  # (complex: kept for a complex argument, its real part for a real one)
         raise TypeError(
             f"the VJP rule of `{name}` for argument {i} returned a cotangent of dtype {dtype}, "

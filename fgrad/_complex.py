@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ._backend import is_foreign
+
 __all__ = ["COMPLEX_RULES", "STATE", "is_complex", "unsupported_error", "real_part_for", "mark_active"]
 
 # fgrad's primitives whose VJP rules are right for complex values (holomorphic rules in
@@ -84,8 +86,8 @@ def is_complex(x: Any) -> bool:
         >>> is_complex(np.array([1j])), is_complex(2 + 0j), is_complex(np.float64(1.0))
         (True, True, False)
     """
-    if isinstance(x, (np.ndarray, np.generic)):
-        return x.dtype.kind == "c"
+    if isinstance(x, (np.ndarray, np.generic)) or is_foreign(x):
+        return np.dtype(x.dtype).kind == "c"
     return isinstance(x, complex)
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _core
+from ._backend import dtype_of, hold, is_foreign
 from ._complex import is_complex, mark_active
 from ._core import (
     _NO_PARAMS, Node, Primitive, check_live, make_node, next_seq, plain_value, split_inputs, top_level, value_of,
@@ -182,17 +183,16 @@ def _sum_examples(ct: Any) -> Any:
 
 def _is_float(x: Any) -> bool:
     v = plain_value(x)  # (the dtype is the same under every level, vmap's included)
-    return isinstance(v, (float, complex, np.ndarray, np.generic)) and np.result_type(v).kind in "fc"
+    dtype = dtype_of(v)
+    return dtype is not None and dtype.kind in "fc" and not isinstance(v, int)
 
 
 def _frozen(x: Any) -> Any:
     """A value fit for a Node: a read-only array (a view, never the caller's own) or scalar."""
     if type(x) is Node:
         return x
-    if isinstance(x, np.ndarray):
-        view = x.view()
-        view.flags.writeable = False
-        return view
+    if isinstance(x, np.ndarray) or is_foreign(x):
+        return hold(x)
     return np.asarray(x)[()]
 
 

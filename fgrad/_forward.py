@@ -15,6 +15,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._backend import dtype_of
+
 from ._batching import examples_apart_if_needed
 from ._collector import call_paused
 from ._core import Node, plain_value, value_of
@@ -34,7 +36,7 @@ _KIND_NAMES = {"f": "real floating-point", "c": "complex", "fc": "floating-point
 def output_dtype(leaf: Any, k: int, transform: str, kinds: str = "f", advice: str = "") -> np.dtype:
     """The dtype of output leaf ``k`` if its kind is among `kinds`, else a TypeError saying what was expected."""
     v = plain_value(leaf)  # (the dtype is the same under every level, vmap's included)
-    dtype = np.result_type(v) if isinstance(v, (int, float, complex, np.ndarray, np.generic)) else None
+    dtype = dtype_of(v)
     if dtype is None or dtype.kind not in kinds:
         what = f"dtype {dtype}" if dtype is not None else f"a {type(v).__name__}"
         raise TypeError(
@@ -121,7 +123,7 @@ def checked_like(tree: Any, like: Any, name: str, like_name: str, transform: str
     for k, (t, x) in enumerate(zip(leaves, like_leaves)):
         if type(t) is not Node:
             refuse_array_subclass(t, f"`{name}` leaf {k}", transform)
-            kind = np.result_type(t).kind if isinstance(t, (int, float, complex, np.ndarray, np.generic)) else "O"
+            kind = dtype_of(t).kind if dtype_of(t) is not None else "O"
             if kind not in "fiubc":
                 raise TypeError(
                     f"{transform}: `{name}` leaf {k} must be a float or an array of floats, "

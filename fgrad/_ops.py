@@ -17,7 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._core import Node, primitive, value_of
+from ._backend import broadcast_like, is_foreign
+from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
 # NumPy callable -> fgrad function, consulted by Node.__array_ufunc__/__array_function__
@@ -273,6 +274,8 @@ def broadcast_view(a: Any, shape: tuple[int, ...]) -> np.ndarray:
         array([[1., 1., 1.],
                [2., 2., 2.]])
     """
+    if type(a) is not np.ndarray and is_foreign(a):  # (another library's array: its own broadcast)
+        return np.broadcast_to(a, shape)
     a = np.asarray(a)
     if not a.ndim:  # a number (the cotangent of a full reduction): zero strides throughout
         view = np.ndarray(shape, a.dtype, a, 0, (0,) * len(shape))
@@ -307,7 +310,10 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
             g = reshape(g, _keepdims_shape(x, axis))
         return broadcast_to(g, shape)
     if not keepdims and axis is not None:
-        g = np.asarray(g).reshape(_keepdims_shape(x, axis))
+        g = (g if is_foreign(g) else np.asarray(g)).reshape(_keepdims_shape(x, axis))
+    xv = plain_value(x)
+    if type(xv) is not np.ndarray and is_foreign(xv) and not is_foreign(g):
+        return broadcast_like(g, xv)  # (in x's library: a NumPy broadcast would be copied into a Dask graph)
     return broadcast_view(g, shape)  # a plain cotangent: a read-only view
 
 
@@ -331,7 +337,7 @@ def _sum_forward(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, k
     # what np.sum does for an ndarray, without its Python wrapper (half the time on small arrays)
     if type(a) is np.ndarray and out is None and not kwargs:
         return np.add.reduce(a, axis, dtype, None, keepdims)
-    return np.sum(a, axis, dtype, out, keepdims=keepdims, **kwargs)
+    return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
 
 
 sum = primitive(_sum_forward, _sum_vjp, name="sum", doc=np.sum.__doc__, uses_ans=False)  # noqa: A001 - mirrors numpy's name
@@ -353,7 +359,7 @@ def _mean_forward(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, 
         if type(total) is np.ndarray:
             return np.true_divide(total, count, out=total)
         return total / count
-    return np.mean(a, axis, dtype, out, keepdims=keepdims, **kwargs)
+    return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
 
 
 mean = primitive(_mean_forward, _mean_vjp, name="mean", doc="""Arithmetic mean along `axis` (differentiable ``np.mean``).
@@ -429,6 +435,13 @@ def _is_basic_index(idx: Any) -> bool:
 
 
 def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
+    if is_foreign(g):  # (zeros of g's library, written with its own item assignment)
+        out = np.zeros_like(g, shape=shape)
+        if not _is_basic_index(idx):
+            raise TypeError(f"the derivative of indexing a {type(g).__module__.split('.')[0]} array with integer "
+                            "arrays (which may repeat) is not supported; use slices, or np.take_along_axis")
+        out[idx] = g
+        return out
     out = np.zeros(shape, dtype=np.result_type(g))
     if _is_basic_index(idx):
         out[idx] = g
@@ -439,7 +452,7 @@ def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 def _getitem_forward(x: Any, idx: Any) -> Any:
     # (a 0-d value may arrive as a Python float, e.g. a tangent in forward mode)
-    return x[idx] if type(x) is np.ndarray else np.asarray(x)[idx]
+    return x[idx] if type(x) is np.ndarray or is_foreign(x) else np.asarray(x)[idx]
 
 
 getitem = primitive(_getitem_forward,

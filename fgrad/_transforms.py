@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._backend import check_one_library, dtype_of, hold, is_foreign
 from ._backward import backward
 from ._batching import examples_apart_if_needed
 from ._constants import check_constants, snapshot_constants
@@ -113,6 +114,8 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
     refuse_array_subclass(x, label, caller)
     if type(x) is Node or isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
+    elif is_foreign(x):
+        dtype = np.dtype(x.dtype)
     elif isinstance(x, float):
         return _FLOAT64
     elif isinstance(x, (bool, int, complex)):
@@ -149,9 +152,8 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, pr
     if type(x) is Node:
         check_live(x, "a transform cannot take as its argument")
         value = x
-    elif isinstance(x, np.ndarray):
-        value = x.copy() if private else x.view()
-        value.setflags(False)  # read-only: the caller's own array is left untouched
+    elif isinstance(x, np.ndarray) or is_foreign(x):
+        value = hold(x, private)  # (the caller's own array is left untouched)
     else:
         value = dtype.type(x)
     if dtype.kind == "c":
@@ -179,6 +181,8 @@ def _lower(x: Any, level: int) -> Any:
 def zeros_like_leaf(leaf: Any, dtype: Any) -> Any:
     """Zeros of `leaf`'s shape in `dtype`: an array for an array leaf, else a scalar."""
     v = value_of(leaf)
+    if is_foreign(v):
+        return np.zeros_like(v, dtype=dtype)
     zeros = np.zeros(np.shape(v), dtype=dtype)
     return zeros if isinstance(v, np.ndarray) else zeros[()]
 
@@ -192,6 +196,13 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         return zeros_like_leaf(leaf, dtype)
     if type(ct) is Node:
         return ct if ct.dtype == dtype else cast(ct, dtype=dtype)
+    if is_foreign(ct) and not is_foreign(plain_value(leaf)):  # (NumPy input, another library's data: kept lazy)
+        return ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
+    if is_foreign(plain_value(leaf)):  # (in the input's library: lazy for Dask, on the device for CuPy)
+        if not is_foreign(ct):  # (a derivative that does not depend on the input: a constant)
+            ct = np.asarray(ct, like=plain_value(leaf))
+        out = ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
+        return out if out.shape == plain_value(leaf).shape else np.broadcast_to(out, plain_value(leaf).shape)
     if isinstance(plain_value(leaf), np.ndarray):
         out = np.asarray(ct, dtype=dtype)
         if out.shape != leaf.shape:  # a scalar cotangent of a broadcast operand
@@ -222,6 +233,7 @@ class _Traced:
     def _trace(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
                argnums: tuple[int, ...], transform: str, private: bool, level: int) -> None:
         leaves: list[Any] = []
+        others = False
         dtypes = []
         defs = []
         counts = []
@@ -235,9 +247,12 @@ class _Traced:
                 tree_leaves, tree_def = tree_flatten(tree)
             for leaf in tree_leaves:
                 dtypes.append(_float_dtype_of(leaf, fun, i, transform))
+                others = others or type(leaf) not in _NOT_CONTAINERS
             leaves.extend(tree_leaves)
             defs.append(tree_def)
             counts.append(len(tree_leaves))
+        if others:  # (arrays of other libraries: one of them at most, besides NumPy)
+            check_one_library(leaves, transform)
         self.in_def = PyTreeDef(tuple, None, tuple(defs))
         self.in_leaves = leaves
         self.in_dtypes = dtypes
@@ -385,6 +400,8 @@ def _check_scalar_output(out: Any, transform: str, holomorphic: bool = False) ->
             return _FLOAT64
     elif isinstance(out, (int, float, complex, np.ndarray, np.generic)):
         v = np.asarray(out) if not isinstance(out, (np.ndarray, np.generic)) else out
+    elif is_foreign(out):
+        v = out
     else:
         raise TypeError(
             f"{transform}: `fun` must return a real scalar, but it returned {type(out).__name__}"
@@ -396,7 +413,7 @@ def _check_scalar_output(out: Any, transform: str, holomorphic: bool = False) ->
             f"{transform}: `fun` must return a scalar (shape ()), but its output has shape {shape}. "
             "Reduce it first (e.g. `.sum()`), or use fgrad.vjp / fgrad.jacrev for non-scalar outputs."
         )
-    dtype = np.result_type(v)
+    dtype = dtype_of(v)
     if holomorphic:
         if dtype.kind != "c":
             raise TypeError(

@@ -11,14 +11,17 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks import __main__ as cli  # noqa: E402
 from benchmarks import report  # noqa: E402
 from benchmarks.harness import Mismatch, Settings, close, interleaved_medians, plan_for, run_case  # noqa: E402
+from extras_support import import_extra  # noqa: E402
 
 OURS = ("fgrad", "fgrad.jit", "fgrad.optimize.newton", "fgrad.jacfwd", "fgrad, loop of grad", "hand-written Python",
-        "hand-written NumPy")
+        "hand-written NumPy", "hand-written Dask")
 SMOKE = Settings(tiny=True, timing=False, frameworks=OURS)
 
 
 @pytest.mark.parametrize("workload", sorted(cli.WORKLOADS))
 def test_workload_agrees_at_a_tiny_size(workload):
+    if workload == "W9":  # (a dask.distributed cluster: the dask extra)
+        import_extra("dask", "dask.distributed")
     rows = cli.WORKLOADS[workload].run(SMOKE)
     assert rows, f"{workload} produced no rows"
     assert {r.framework for r in rows} <= set(OURS)
@@ -126,7 +129,7 @@ def test_cli_writes_json_and_markdown(tmp_path, monkeypatch, capsys):
     assert "## W1" in md and "## W4" in md and "| fgrad |" in md
     assert '"framework": "fgrad"' in (tmp_path / "latest.json").read_text()
     with pytest.raises(SystemExit):
-        cli.main(["--only", "W9"])
+        cli.main(["--only", "W99"])
 
 
 def test_a_call_slower_than_the_budget_is_measured_warm_not_first():

@@ -161,9 +161,10 @@ def test_page_examples_run_and_print_what_they_show(page, tmp_path, monkeypatch)
         pytest.skip("this page draws graphs with Graphviz's dot, which is not installed (CI installs it)")
     except ModuleNotFoundError as err:
         # Pages that plot need matplotlib (the plot and docs extras; CI's docs step has it).
-        if err.name != "matplotlib" or "docs" in REQUIRED:
+        extra = {"matplotlib": "docs", "dask": "dask"}.get((err.name or "").split(".")[0])
+        if extra is None or extra in REQUIRED:
             raise
-        pytest.skip("this page plots with matplotlib, which is not installed (pip install -e '.[docs]')")
+        pytest.skip(f"this page needs {err.name}, which is not installed (pip install -e '.[{extra}]')")
 
 
 def test_only_numpy_version_differences_are_forgiven():

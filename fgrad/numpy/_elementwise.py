@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import is_foreign
+
 from .. import _ops
 from .._core import Node, value_of
 from .._ops import (  # the core ufuncs belong to this family too: re-exported via __all__
@@ -252,7 +254,7 @@ def divmod(x1: Any, x2: Any) -> tuple[Any, Any]:  # noqa: A001 - mirrors numpy's
 # ---------------------------------------------------------------- where and clip
 def _where_rule(pick: bool) -> Any:
     def rule(g: Any, ans: Any, condition: Any, x: Any, y: Any) -> Any:
-        mask = np.asarray(condition, dtype=bool)
+        mask = condition.astype(bool) if is_foreign(condition) else np.asarray(condition, dtype=bool)
         chosen = x if pick else y
         return unbroadcast(_where(mask if pick else ~mask, g, 0.0), chosen)
 

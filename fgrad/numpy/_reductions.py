@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import is_foreign
 from .._core import Node, defvjp, value_of
 from .._ops import (
     UFUNC_METHODS, _keepdims_shape, _normalize_axes, broadcast_to, cast, exp, expand_reduced, log, matmul,
@@ -56,12 +57,25 @@ def _others(x: Any, scan: Any) -> Any:
     return scan(where(np.eye(n, dtype=bool), 1.0, reshape(x, shape_of(x)[:-1] + (1, n))), axis=-1)
 
 
+def _others_by_prefix_and_suffix(x: Any) -> Any:
+    """The product over the last axis of x with each element in turn left out, as the
+    product of all before it and all after it: O(n), no division, right with zeros."""
+    ones = np.ones_like(x[..., :1])
+    before = cumprod(concatenate([ones, x[..., :-1]], axis=-1), axis=-1)
+    after = flip(cumprod(flip(concatenate([x[..., 1:], ones], axis=-1), axis=-1), axis=-1), axis=-1)
+    return before * after
+
+
 def _prod_vjp(g: Any, ans: Any, a: Any, axis: Any = None, dtype: Any = None, *,
               keepdims: bool = False, initial: Any = None, where: Any = True) -> Any:
     ge = expand_reduced(g, a, axis, keepdims)
     if where is not True:  # the masked-out elements count as 1 and get derivative 0
         mask = _mask(where, a)
         return _prod_vjp(g, ans, _where_or(mask, a, 1.0), axis, dtype, keepdims=keepdims, initial=initial) * mask
+    if is_foreign(value_of(a)):  # (a lazy array is not inspected: the branch-free O(n) products)
+        flat, back = _reduced_last(a, axis)
+        others = back(_others_by_prefix_and_suffix(flat))
+        return ge * (others if initial is None else others * initial)
     if np.all(value_of(a) != 0):
         return ge * expand_reduced(ans, a, axis, keepdims) / a
     flat, back = _reduced_last(a, axis)

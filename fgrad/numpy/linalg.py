@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._backend import numpy_semantics
 from .._core import primitive, value_of
 from .._ops import (
     absolute, conj, getitem, imag, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
@@ -186,7 +187,8 @@ def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
     return tril(s + conj(_T(s))) * half
 
 
-cholesky = numpy_primitive(np.linalg.cholesky, _cholesky_vjp, sample=SPD,
+cholesky = numpy_primitive(np.linalg.cholesky, _cholesky_vjp, forward=numpy_semantics(np.linalg.cholesky),
+                           sample=SPD,
                            call="np.linalg.cholesky((x + x.T) / 2)")
 
 
