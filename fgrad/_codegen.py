@@ -45,6 +45,11 @@ _CHECKS = {
 }
 
 
+# Primitives whose forward always returns an array of its own (reductions write a new
+# array even over no axis; the VJP kernels write into a temporary they made).
+_NEW_ARRAYS = frozenset({"sum", "mean", "tanh_vjp", "square_vjp"})
+
+
 class Compiled:
     """A compiled program: ``run(*input_leaves)`` returns the output leaves (or raises GuardFailed)."""
 
@@ -54,8 +59,9 @@ class Compiled:
         self.run, self.source, self.graph = run, source, graph
         self._output_def: Any = None  # (the outputs' pytree, set by fgrad.jit)
         self.scalar = scalar  # (every input a float64 number: the program takes Python floats as they are)
-        # Per output: made by a ufunc call of the program, so never a view of an input.
-        self.fresh = tuple(type(o) is Node and not any(o is x for x in graph.inputs) and _is_ufunc_call(o, params_ok=True)
+        # Per output: a new array the program made (a ufunc's result, a reduction's), never a view of an input.
+        self.fresh = tuple(type(o) is Node and not any(o is x for x in graph.inputs)
+                           and (_is_ufunc_call(o, params_ok=True) or o.primitive.name in _NEW_ARRAYS)
                            for o in graph.outputs)
         self.plain_outputs = False
 
@@ -287,7 +293,7 @@ class _Liveness:
     (``del``) once dead, and a ufunc writes its result into one that dies at its own call
     (``out=``), as NumPy's temporary elision does for ``a * b * c``.
 
-    A buffer is reused only if the program made it (a ufunc's fresh result) and every
+    A buffer is reused only if the program made it (a ufunc's or `_NEW_ARRAYS`' fresh result) and every
     reader is a ufunc (so no view of it outlives it); outputs are never touched.
     """
 
@@ -313,7 +319,8 @@ class _Liveness:
             if id(n) not in keep and id(n) in self.last and _large(n.value):
                 self.dying.setdefault(self.last[id(n)], []).append(n)
         self.reusable = {id(n) for n in nodes
-                         if id(n) not in keep and readers_ok.get(id(n)) and _is_ufunc_call(n) and _large(n.value)}
+                         if id(n) not in keep and readers_ok.get(id(n)) and _large(n.value)
+                         and (_is_ufunc_call(n) or n.primitive.name in _NEW_ARRAYS)}
         self.taken: set[int] = set()
 
     def buffer_for(self, i: int, node: Node, names: dict[int, str]) -> str | None:

@@ -124,7 +124,9 @@ def _is_scalar(x: Any, value: float) -> bool:
 
 def simplify(graph: Graph) -> Graph:
     """Algebraic no-ops removed: ``x * 1``, ``x + 0``, ``x - 0``, ``--x``, reshapes and
-    broadcasts to the shape a value has, and `name` aliases (labels for display only).
+    broadcasts to the shape a value has, and `name` aliases (labels for display only);
+    negations folded into sums (``a + -b`` is ``a - b``, ``a - -b`` is ``a + b``, the same
+    bits in IEEE arithmetic), which saves a pass over an array.
 
     Only where the result keeps the operand's shape, dtype and type; ``x + 0`` is ``x``
     also for ``x = -0.0`` (IEEE gives ``+0.0``): the one bit this pass may change.
@@ -155,11 +157,44 @@ def simplify(graph: Graph) -> Graph:
             candidate = inputs[0].inputs[0]
         elif node.primitive.name in ("reshape", "broadcast_to") and type(inputs[0]) is Node:
             candidate = inputs[0]
+        if candidate is None and (f is plus or f is minus) and len(inputs) == 2:
+            folded = _fold_negation(node, inputs, f is plus)
+            if folded is not None:
+                return folded
         if candidate is not None and type(candidate) is Node and _same_as(node, candidate):
             return candidate
         return _with_inputs(node, inputs)
 
     return _rebuild(graph, replace)
+
+
+def _negated(x: Any) -> Any:
+    """The operand of a negation node (None for anything else)."""
+    from ._ops import negative
+
+    if type(x) is Node and x.primitive is not None and x.primitive.forward is negative.primitive.forward:
+        return x.inputs[0]
+    return None
+
+
+def _fold_negation(node: Node, inputs: tuple, is_sum: bool) -> Node | None:
+    """``a + -b`` as ``a - b``, ``-a + b`` as ``b - a``, ``a - -b`` as ``a + b``: the same
+    bits (IEEE negation is exact, and x + -y rounds as x - y), one array pass fewer."""
+    from ._ops import add, subtract
+
+    a, b = inputs  # (negation keeps the dtype and shape: the result's type is the same)
+    if is_sum and _negated(b) is not None:
+        new = (subtract, (a, _negated(b)))
+    elif is_sum and _negated(a) is not None:
+        new = (subtract, (b, _negated(a)))
+    elif not is_sum and _negated(b) is not None:
+        new = (add, (a, _negated(b)))
+    else:
+        return None
+    fun, operands = new
+    if node.params:
+        return None
+    return make_node(node.value, fun.primitive, operands, node.params, node.level, node.name, node.seq)
 
 
 def fold_constants(graph: Graph) -> Graph:

@@ -354,6 +354,23 @@ def test_simplify_drops_algebraic_no_ops_only_where_types_are_kept():
     assert kept.primitive_counts() == ({} if type(x32 * 1.0) is np.float32 else {"mul": 1})
 
 
+def test_simplify_folds_negations_into_sums_bit_for_bit():
+    f = lambda x, y: (x + -y, -x + y, x - -y, -(x * y) + x)  # noqa: E731
+    x = np.array([0.0, -0.0, 1.5, -2.0, np.inf, np.nan, 0.0, -0.0])
+    y = np.array([0.0, 0.0, -1.5, 3.0, np.inf, 1.0, -0.0, -0.0])
+    with np.errstate(invalid="ignore"):  # (inf - inf)
+        g = _graph(f, x, y)
+    folded = simplify(g)
+    assert g.primitive_counts()["neg"] == 4 and "neg" not in folded.primitive_counts()
+    assert folded.primitive_counts() == {"sub": 3, "add": 1, "mul": 1}
+    with np.errstate(invalid="ignore"):
+        results = list(zip(_run(folded, x, y), f(x, y)))
+    for got, want in results:
+        number = ~np.isnan(want)  # (a nan's sign is not part of IEEE arithmetic's result)
+        np.testing.assert_array_equal(np.signbit(got[number]), np.signbit(want[number]))
+        np.testing.assert_array_equal(got, want)
+
+
 def test_common_subexpressions_merge_commuted_sums_and_products_bit_for_bit():
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal(5), rng.standard_normal(5) + 1j * rng.standard_normal(5)
