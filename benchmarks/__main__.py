@@ -28,6 +28,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
     parser.add_argument("--large", action="store_true", help="W9 at 10^9 elements (8 GB, computed by Dask workers)")
+    parser.add_argument("--append", action="store_true",
+                        help="add this run's rows to the results already in --out (replacing those of the same "
+                             "workload and case), e.g. a --large run to a full one")
     parser.add_argument("--only", default="", help="comma-separated workloads to run, e.g. W1,W3 (default: all)")
     parser.add_argument("--frameworks", default="", help="comma-separated frameworks to run, e.g. fgrad,torch (default: all)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="directory for the JSON/Markdown results")
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {**report.machine_info(), "allocator": _allocator.state()},
         "peers": _peers.versions(),
         "command": "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --only {args.only}" if args.only else "")
-        + (f" --frameworks {args.frameworks}" if args.frameworks else "")
+        + (f" --frameworks {args.frameworks}" if args.frameworks else "") + (" --large" if args.large else "")
         + (f" {_allocator.OPT_OUT}" if args.default_malloc else ""),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
@@ -78,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"({time.perf_counter() - start:.0f} s)", flush=True)
     os.makedirs(args.out, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    md, js = markdown_report(rows, meta, args.workloads), report.to_json(rows, meta)
+    workloads = args.workloads
+    if args.append:
+        rows, meta, workloads = _appended(args.out, rows, meta)
+    md, js = markdown_report(rows, meta, workloads), report.to_json(rows, meta)
     for name in (f"results-{stamp}", "latest"):
         with open(os.path.join(args.out, name + ".md"), "w") as f:
             f.write(md + "\n")
@@ -89,6 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     for r in mismatches:
         print(f"{r.workload} {r.case} {r.framework}: {r.status}", file=sys.stderr)
     return 1 if mismatches else 0
+
+
+def _appended(out: str, rows: list[Row], meta: dict[str, Any]) -> tuple[list[Row], dict[str, Any], list[str]]:
+    """The results in `out` with `rows` added (a row of the same workload and case replaced),
+    their meta kept, this run's command added to theirs."""
+    from .summary import load
+
+    earlier = load(out)
+    new_cases = {(r.workload, r.case) for r in rows}
+    merged = [r for r in earlier.rows if (r.workload, r.case) not in new_cases] + rows
+    meta = {**earlier.meta, "command": f"{earlier.meta.get('command', '?')}; {meta['command']} --append"}
+    order = list(WORKLOADS)
+    return merged, meta, sorted({r.workload for r in merged}, key=order.index)
 
 
 if __name__ == "__main__":

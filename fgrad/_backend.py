@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ._array_api import ArrayAPIValue, is_array_api
+
 __all__ = ["is_foreign", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics", "broadcast_like"]
 
 
@@ -29,6 +31,8 @@ def is_foreign(x: Any) -> bool:
     t = type(x)
     if t is np.ndarray or t is float or isinstance(x, (np.ndarray, np.generic)):
         return False
+    if t is ArrayAPIValue:  # (an array-API library's array, answering NumPy's calls: fgrad/_array_api.py)
+        return True
     return (hasattr(t, "__array_function__") and hasattr(t, "__array_ufunc__") and hasattr(x, "dtype")
             and hasattr(x, "shape") and not _is_fgrad(t))
 
@@ -44,6 +48,8 @@ def library(x: Any) -> str:
         >>> library(np.ones(2))
         'numpy'
     """
+    if type(x) is ArrayAPIValue:
+        x = x.array
     return type(x).__module__.split(".", 1)[0]
 
 
@@ -55,6 +61,8 @@ def hold(x: Any, private: bool = False) -> Any:
         value = x.copy() if private else x.view()
         value.setflags(write=False)
         return value
+    if is_array_api(x):  # (answering NumPy's calls with the library's functions)
+        return ArrayAPIValue(x)
     return x
 
 
@@ -67,7 +75,7 @@ def check_one_library(leaves: Iterable[Any], caller: str) -> None:
     """
     seen: dict[str, Any] = {}
     for leaf in leaves:
-        if is_foreign(leaf):
+        if is_foreign(leaf) or is_array_api(leaf):
             seen.setdefault(library(leaf), leaf)
     if len(seen) > 1:
         (a, x), (b, y) = list(seen.items())[:2]

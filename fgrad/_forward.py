@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._array_api import unwrapped
 from ._backend import dtype_of
 
 from ._batching import examples_apart_if_needed
@@ -66,11 +67,11 @@ class FlatTrace:
         out, aux = _split_aux(traced.out, has_aux, transform)
         traced.out = None
         self.out_leaves, self.out_def = tree_flatten(out)
-        self.aux = tree_map(lambda a: _lower(a, traced.level), aux)
+        self.aux = tree_map(lambda a: _lower(a, traced.level, traced.array_api), aux)
 
     def out_value(self) -> Any:
         level = self.traced.level
-        return tree_unflatten(self.out_def, [_lower(o, level) for o in self.out_leaves])
+        return tree_unflatten(self.out_def, [_lower(o, level, self.traced.array_api) for o in self.out_leaves])
 
 
 class Linearized:
@@ -99,11 +100,16 @@ class Linearized:
         through (``jvp(lambda x: x, ...)``) comes back as a new array, never the
         caller's own (the walk copies read-only cotangents it hands out).
         """
-        return self.reverse.pull_back(self.in_cts, [read_only_view(t) for t in tangent_leaves])
+        return self._theirs(self.reverse.pull_back(self.in_cts, [read_only_view(t) for t in tangent_leaves]))
 
     def push_leaf(self, k: int, tangent: Any) -> list[Any]:
-        """Output tangent leaves for a tangent on input leaf ``k`` only (zero elsewhere)."""
+        """Output tangent leaves for a tangent on input leaf ``k`` only (zero elsewhere): for
+        fgrad's Jacobians, which hand the caller's arrays back themselves."""
         return self.reverse.pull_back([self.in_cts[k]], [tangent])
+
+    def _theirs(self, tangents: list[Any]) -> list[Any]:
+        """Tangents as the caller's array-API library's arrays where the caller passed those."""
+        return [unwrapped(t) for t in tangents] if self.forward.array_api else tangents
 
 
 def checked_like(tree: Any, like: Any, name: str, like_name: str, transform: str) -> list[Any]:

@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, Sequence
 import attrs
 import numpy as np
 
-from ._backend import is_foreign
+from ._array_api import is_array_api
+from ._backend import dtype_of, hold, is_foreign
 
 from ._batching import batched_value
 from ._core import BATCHED, Node, Primitive, check_live, end_level, make_node, new_level, next_seq, the_record_itself
@@ -272,8 +273,8 @@ def _leaf_dtype(x: Any, label: Callable[[], str]) -> np.dtype:
     refuse_array_subclass(x, label(), "trace")
     if isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
-    elif is_foreign(x):
-        dtype = np.dtype(x.dtype)
+    elif is_foreign(x) or is_array_api(x):
+        dtype = dtype_of(hold(x))
     elif isinstance(x, (bool, int, float, complex)):
         dtype = np.asarray(x).dtype
     else:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._array_api import unwrapped
 from ._batching import batched_value, batching_level, examples_apart_if_needed, unbatched_rows
 from ._collector import call_paused
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
@@ -26,7 +27,7 @@ from ._transforms import (
     _check_argnums_spec, _make_value_and_grad, _resolve_argnums, _unpack_grads, check_callable,
     check_holomorphic_inputs,
 )
-from .tree import tree_flatten, tree_structure, tree_unflatten
+from .tree import tree_flatten, tree_map, tree_structure, tree_unflatten
 
 __all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
 
@@ -170,7 +171,7 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
     def jacobian_fun(*args: Any, **kwargs: Any) -> Any:
         resolved = _resolve_argnums(nums, len(args), argnums, transform)
 
-        def trace_and_walk() -> tuple[list[Any], Any, Any, Any]:
+        def trace_and_walk() -> tuple[list[Any], Any, Any, Any, bool]:
             flat = FlatTrace(fun, args, kwargs, resolved, transform, has_aux)
             reverse = mode == "rev" or (
                 mode == "auto"
@@ -178,11 +179,13 @@ def _jacobian_transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, tr
             )
             out_dtypes = _check_dtypes(flat, transform, reverse, holomorphic)
             blocks = _reverse_blocks(flat, out_dtypes, transform) if reverse else _forward_blocks(flat, out_dtypes, transform)
-            return blocks, flat.traced.in_def, flat.out_def, flat.aux  # (the graph goes with this frame)
+            return blocks, flat.traced.in_def, flat.out_def, flat.aux, flat.traced.array_api  # (the graph goes with this frame)
 
         # (no full collection scans the graph between the walks)
-        blocks, in_def, out_def, aux = call_paused(trace_and_walk)
+        blocks, in_def, out_def, aux, array_api = call_paused(trace_and_walk)
         jac = tree_unflatten(out_def, [_unpack_grads(b, in_def, single) for b in blocks])
+        if array_api:  # (the caller's library's arrays, not fgrad's adapter)
+            jac = tree_map(unwrapped, jac)
         return (jac, aux) if has_aux else jac
 
     return examples_apart_if_needed(jacobian_fun)  # (see there: vmap of value-inspecting code)

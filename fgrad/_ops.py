@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._backend import broadcast_like, is_foreign
+from ._backend import broadcast_like, is_foreign, library
 from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
@@ -438,7 +438,7 @@ def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
     if is_foreign(g):  # (zeros of g's library, written with its own item assignment)
         out = np.zeros_like(g, shape=shape)
         if not _is_basic_index(idx):
-            raise TypeError(f"the derivative of indexing a {type(g).__module__.split('.')[0]} array with integer "
+            raise TypeError(f"the derivative of indexing a {library(g)} array with integer "
                             "arrays (which may repeat) is not supported; use slices, or np.take_along_axis")
         out[idx] = g
         return out

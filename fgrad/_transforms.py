@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ._array_api import ArrayAPIValue, is_array_api, unwrapped
 from ._backend import check_one_library, dtype_of, hold, is_foreign
 from ._backward import backward
 from ._batching import examples_apart_if_needed
@@ -114,8 +115,8 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
     refuse_array_subclass(x, label, caller)
     if type(x) is Node or isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
-    elif is_foreign(x):
-        dtype = np.dtype(x.dtype)
+    elif is_foreign(x) or is_array_api(x):
+        dtype = np.dtype(x.dtype) if is_foreign(x) else ArrayAPIValue(x).dtype
     elif isinstance(x, float):
         return _FLOAT64
     elif isinstance(x, (bool, int, complex)):
@@ -152,7 +153,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, pr
     if type(x) is Node:
         check_live(x, "a transform cannot take as its argument")
         value = x
-    elif isinstance(x, np.ndarray) or is_foreign(x):
+    elif isinstance(x, np.ndarray) or is_foreign(x) or is_array_api(x):
         value = hold(x, private)  # (the caller's own array is left untouched)
     else:
         value = dtype.type(x)
@@ -173,9 +174,13 @@ def read_only_view(x: Any) -> Any:
     return x
 
 
-def _lower(x: Any, level: int) -> Any:
-    """The value of a Node of `level` (one level down); anything else unchanged."""
-    return x.value if type(x) is Node and x.level == level else x
+def _lower(x: Any, level: int, unwrap: bool = False) -> Any:
+    """The value of a Node of `level` (one level down); anything else unchanged. With
+    `unwrap` (the caller passed an array-API library's arrays), that library's array
+    rather than fgrad's adapter."""
+    if type(x) is Node and x.level == level:
+        x = x.value
+    return x.array if unwrap and type(x) is ArrayAPIValue else x
 
 
 def zeros_like_leaf(leaf: Any, dtype: Any) -> Any:
@@ -196,13 +201,16 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         return zeros_like_leaf(leaf, dtype)
     if type(ct) is Node:
         return ct if ct.dtype == dtype else cast(ct, dtype=dtype)
-    if is_foreign(ct) and not is_foreign(plain_value(leaf)):  # (NumPy input, another library's data: kept lazy)
-        return ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
-    if is_foreign(plain_value(leaf)):  # (in the input's library: lazy for Dask, on the device for CuPy)
+    lv = plain_value(leaf)
+    other = type(lv) is not np.ndarray and (is_foreign(lv) or is_array_api(lv))
+    if is_foreign(ct) and not other:  # (NumPy input, another library's data: kept lazy)
+        return unwrapped(ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct)  # (a number leaf: the caller's)
+    if other:  # (in the input's library: lazy for Dask, on the device for CuPy)
         if not is_foreign(ct):  # (a derivative that does not depend on the input: a constant)
-            ct = np.asarray(ct, like=plain_value(leaf))
+            ct = np.asarray(ct, like=lv if is_foreign(lv) else ArrayAPIValue(lv))
         out = ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
-        return out if out.shape == plain_value(leaf).shape else np.broadcast_to(out, plain_value(leaf).shape)
+        out = out if out.shape == lv.shape else np.broadcast_to(out, lv.shape)
+        return unwrapped(out) if is_array_api(lv) else out  # (the caller's own array for their array)
     if isinstance(plain_value(leaf), np.ndarray):
         out = np.asarray(ct, dtype=dtype)
         if out.shape != leaf.shape:  # a scalar cotangent of a broadcast operand
@@ -215,7 +223,7 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
 class _Traced:
     """One traced call of `fun`: the input Nodes and the raw (unlowered) output."""
 
-    __slots__ = ("level", "in_nodes", "in_leaves", "in_dtypes", "in_def", "out", "constants")
+    __slots__ = ("level", "in_nodes", "in_leaves", "in_dtypes", "in_def", "out", "constants", "array_api")
 
     def __init__(self, fun: Callable[..., Any], args: Sequence[Any], kwargs: dict,
                  argnums: tuple[int, ...], transform: str, private: bool = False) -> None:
@@ -251,8 +259,10 @@ class _Traced:
             leaves.extend(tree_leaves)
             defs.append(tree_def)
             counts.append(len(tree_leaves))
+        self.array_api = False  # (whether the caller passed an array-API library's arrays: results go back unwrapped)
         if others:  # (arrays of other libraries: one of them at most, besides NumPy)
             check_one_library(leaves, transform)
+            self.array_api = any(is_array_api(leaf) for leaf in leaves)
         self.in_def = PyTreeDef(tuple, None, tuple(defs))
         self.in_leaves = leaves
         self.in_dtypes = dtypes
@@ -364,7 +374,7 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
             out, aux = _split_aux(traced.out, has_aux, transform)
             traced.out = None  # the backward walk may free the graph as it goes
             dtype = _check_scalar_output(out, transform, holomorphic)
-            value = _lower(out, traced.level)
+            value = _lower(out, traced.level, traced.array_api)
             roots = [out]
             del out  # the walk owns the graph now and frees it as it goes
             return traced, value, aux, traced.pull_back(roots, [dtype.type(1.0)], keep=False)
@@ -375,7 +385,7 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
         traced, value, aux, grads = _call_paused(trace_and_walk)
         g = _unpack_grads(grads, traced.in_def, single)
         if has_aux:
-            return (value, tree_map(lambda a: _lower(a, traced.level), aux)), g
+            return (value, tree_map(lambda a: _lower(a, traced.level, traced.array_api), aux)), g
         return value, g
 
     # (inside vmap, `fun` may look at a batched value below this trace: see there)
@@ -535,7 +545,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
     traced.out = None
     out_leaves, out_def = tree_flatten(out)
     level = traced.level
-    out_value = tree_unflatten(out_def, [_lower(o, level) for o in out_leaves])
+    out_value = tree_unflatten(out_def, [_lower(o, level, traced.array_api) for o in out_leaves])
 
     def vjp_fn(ct: Any) -> tuple[Any, ...]:
         traced.check_constants("vjp_fn")
@@ -558,5 +568,5 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[
         return tuple(_unpack_grads(traced.pull_back(out_leaves, ct_leaves), traced.in_def, False))
 
     if has_aux:
-        return out_value, vjp_fn, tree_map(lambda a: _lower(a, level), aux)
+        return out_value, vjp_fn, tree_map(lambda a: _lower(a, level, traced.array_api), aux)
     return out_value, vjp_fn

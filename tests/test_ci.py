@@ -33,10 +33,10 @@ def test_ci_claims_every_python_the_package_claims():
 def test_ci_requires_the_extras_it_installs():
     # A test that needs an extra skips without it, except where .ci/run requires it.
     assert "FGRAD_REQUIRE_EXTRAS=reference FGRAD_DIFF_EXAMPLES=" in CI
-    assert "FGRAD_REQUIRE_EXTRAS=docs,dask python -m pytest" in CI
-    assert "FGRAD_REQUIRE_EXTRAS=dask python -m pytest -p no:cacheprovider tests/test_dask.py" in CI
+    assert "FGRAD_REQUIRE_EXTRAS=docs,dask,array-api python -m pytest" in CI
+    assert "FGRAD_REQUIRE_EXTRAS=dask,array-api python -m pytest -p no:cacheprovider tests/test_dask.py" in CI
     extras = (REPO / "pyproject.toml").read_text(encoding="utf-8").split("[project.optional-dependencies]", 1)[1]
-    for extra in ("test", "docs", "reference", "dask"):
+    for extra in ("test", "docs", "reference", "dask", "array-api"):
         assert re.search(rf"^{extra} = \[", extras, re.M), extra
 
 

@@ -5,17 +5,15 @@ local scheduler and on a dask.distributed cluster of worker processes."""
 from __future__ import annotations
 
 import warnings
-import zlib
 
 import numpy as np
 import pytest
 
 import fgrad
-import fgrad.numpy as fnp
 from fgrad.tree import tree_leaves
 
+from array_library_cases import CASES, XN, W, table_gradients, w3
 from extras_support import import_extra
-from table_support import argument_shapes, float64_arguments, table_rows
 
 dask = import_extra("dask", "dask")
 da = import_extra("dask", "dask.array")
@@ -25,48 +23,7 @@ def _refuse(*args, **kwargs):
     raise AssertionError("fgrad computed a Dask array (it must stay lazy)")
 
 
-XN = np.linspace(-2.0, 2.0, 12)
-W = np.linspace(-1.0, 1.0, 36).reshape(12, 3)
-
-
-def w3(x):
-    return np.sum(np.tanh(x) * np.exp(-x ** 2))
-
-
-def mixed(x):
-    return np.sum(np.sin(x) ** 2 + np.cos(x[::2]).sum() * np.mean(x)) + np.max(np.abs(x))
-
-
-def layer(x):
-    return np.tanh(x @ W) * 2.0
-
-
-def piecewise(x):
-    return np.sum(np.maximum(x, 0.0) ** 2 + np.where(x > 0, x, 0.5 * x))
-
-
-def products(x):
-    return np.sum((x.reshape(3, 4).T @ x.reshape(3, 4)) ** 2) / np.prod(x[:3])
-
-
-# Each case: a transform applied to one input (NumPy or Dask), the pytree it returns.
-CASES = {
-    "grad": lambda x: fgrad.grad(w3)(x),
-    "grad of reductions and slices": lambda x: fgrad.grad(mixed)(x),
-    "grad of max/where": lambda x: fgrad.grad(piecewise)(x),
-    "grad of matmul, transpose, prod": lambda x: fgrad.grad(products)(x),
-    "value_and_grad": lambda x: fgrad.value_and_grad(w3)(x),
-    "vjp": lambda x: fgrad.vjp(layer, x)[1](np.ones(3)),
-    "jvp": lambda x: fgrad.jvp(layer, (x,), (np.ones_like(x),)),
-    "linearize": lambda x: fgrad.linearize(layer, x)[1](np.ones_like(x)),
-    "second order": lambda x: fgrad.grad(lambda y: np.sum(fgrad.grad(w3)(y) * y))(x),
-    "jacrev": lambda x: fgrad.jacrev(layer)(x),
-    "jacfwd": lambda x: fgrad.jacfwd(layer)(x),
-    "hessian": lambda x: fgrad.hessian(w3)(x[:4]),
-    "hvp": lambda x: fgrad.hvp(w3)(x, np.ones_like(x)),
-    "elementwise_grad": lambda x: fgrad.elementwise_grad(np.tanh)(x),
-    "numpy parameters, dask data": lambda x: fgrad.grad(lambda w: np.sum(np.tanh(x @ w) ** 2))(W),
-}
+CASES = {**CASES, "numpy parameters, dask data": lambda x: fgrad.grad(lambda w: np.sum(np.tanh(x @ w) ** 2))(W)}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -149,19 +106,8 @@ def test_a_gradient_on_a_distributed_cluster_of_worker_processes():
 
 
 # ---------------------------------------------------------------- the function table
-TABLE = [r for r in table_rows() if not r.doc_only and "fnp" in r.namespaces and r.order >= 1]
+TABLE = list(table_gradients())
 DASK_FAILURES = (TypeError, ValueError, NotImplementedError, IndexError)
-
-
-def _table_case(r):
-    shapes = argument_shapes(r.shapes[0])
-    args = float64_arguments(r, shapes, zlib.crc32(r.name.encode()) % 1000)
-
-    def loss(*xs):
-        return sum(fnp.sum(fnp.real(leaf)) for leaf in tree_leaves(r.fun(fnp, *xs))
-                   if np.result_type(leaf).kind in "fc")
-
-    return fgrad.grad(loss, argnums=tuple(range(len(shapes)))), args
 
 
 def _as_dask(a):
@@ -170,18 +116,16 @@ def _as_dask(a):
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # (Dask's "not implemented by Dask array" notices)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("r", TABLE, ids=[r.name for r in TABLE])
-def test_every_table_gradient_on_dask_is_right_lazy_or_refused(r):
+@pytest.mark.parametrize("r, grad, args", TABLE, ids=[r.name for r, _, _ in TABLE])
+def test_every_table_gradient_on_dask_is_right_lazy_or_refused(r, grad, args):
     """No silent wrong derivative on Dask arrays: every function fgrad differentiates gives,
     on Dask inputs, NumPy's gradient (lazily where it can, computing where a rule needs
     values) or raises an error."""
-    grad, args = _table_case(r)
     with np.errstate(all="ignore"):
         want = grad(*args)
-    dask_args = [_as_dask(a) for a in args]
     try:
         with np.errstate(all="ignore"):
-            got = grad(*dask_args)
+            got = grad(*[_as_dask(a) for a in args])
     except DASK_FAILURES:
         return  # (Dask lacks the function or its arguments: a clear refusal)
     for g, w in zip(tree_leaves(got), tree_leaves(want)):
@@ -194,8 +138,7 @@ def test_most_of_the_table_stays_lazy_on_dask():
     """How many table gradients are lazy Dask computations (none computed while fgrad
     works): a floor, so a change that makes the common rules compute fails here."""
     lazy = 0
-    for r in TABLE:
-        grad, args = _table_case(r)
+    for _, grad, args in TABLE:
         try:
             with dask.config.set(scheduler=_refuse), np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -161,7 +161,7 @@ def test_page_examples_run_and_print_what_they_show(page, tmp_path, monkeypatch)
         pytest.skip("this page draws graphs with Graphviz's dot, which is not installed (CI installs it)")
     except ModuleNotFoundError as err:
         # Pages that plot need matplotlib (the plot and docs extras; CI's docs step has it).
-        extra = {"matplotlib": "docs", "dask": "dask"}.get((err.name or "").split(".")[0])
+        extra = {"matplotlib": "docs", "dask": "dask", "array_api_strict": "array-api"}.get((err.name or "").split(".")[0])
         if extra is None or extra in REQUIRED:
             raise
         pytest.skip(f"this page needs {err.name}, which is not installed (pip install -e '.[{extra}]')")
