@@ -186,3 +186,18 @@ def test_the_command_line_run_reports_its_allocator_state(tmp_path):
         if _allocator.platform.libc_ver()[0] == "glibc":
             assert meta["machine"]["allocator"].startswith(want)
         assert meta["command"].endswith("--frameworks fgrad" + "".join(" " + e for e in extra))
+
+
+def test_append_adds_a_runs_rows_to_published_results(tmp_path):
+    from benchmarks.harness import Row
+
+    meta = {"machine": {}, "peers": {}, "command": "python -m benchmarks", "date": "d"}
+    first = [Row("W1", "a", "fgrad", "ok", 1.0), Row("W9", "1e8 float64", "fgrad", "ok", 2.0)]
+    (tmp_path / "latest.json").write_text(report.to_json(first, meta) + "\n")
+    rows, merged_meta, workloads = cli._appended(
+        str(tmp_path), [Row("W9", "1e8 float64", "fgrad", "ok", 3.0), Row("W9", "1e9 float64", "fgrad", "ok", 9.0)],
+        {**meta, "command": "python -m benchmarks --only W9 --large"})
+    assert [(r.workload, r.case, r.seconds) for r in rows] == [
+        ("W1", "a", 1.0), ("W9", "1e8 float64", 3.0), ("W9", "1e9 float64", 9.0)]
+    assert merged_meta["command"] == "python -m benchmarks; python -m benchmarks --only W9 --large --append"
+    assert workloads == ["W1", "W9"]
