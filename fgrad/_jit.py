@@ -48,8 +48,8 @@ def _leaf_key(x: Any) -> Any:
         return (x.shape, x.dtype.str)
     if isinstance(x, (float, int, complex, bool, np.generic)):  # (2.0 and np.float64(2.0) alike: both staged as the latter)
         return ("scalar", np.result_type(_numpy_scalar(x)).str)
-    raise TypeError(f"jit: arguments must be arrays, numbers or pytrees of them (mark others static), "
-                    f"got {type(x).__name__} {x!r:.60}")
+    raise TypeError(f"jit: arguments must be NumPy arrays, numbers or pytrees of them (mark others static; "
+                    f"other libraries' arrays run eagerly, without jit), got {type(x).__name__} {x!r:.60}")
 
 
 class Jitted:

@@ -147,3 +147,13 @@ def test_most_of_the_table_stays_lazy_on_dask():
             continue
         lazy += 1
     assert lazy >= 185, f"{lazy} of {len(TABLE)} table gradients stay lazy"
+
+
+def test_jit_refuses_dask_arrays_clearly_and_vmap_keeps_them_lazy():
+    x = da.ones((3, 4), chunks=2)
+    with pytest.raises(TypeError, match="NumPy arrays, numbers or pytrees"):
+        fgrad.jit(lambda x: np.sum(x))(x)
+    with dask.config.set(scheduler=_refuse):
+        rows = fgrad.vmap(lambda x: np.sum(np.tanh(x)))(x)
+    assert isinstance(rows, da.Array)
+    np.testing.assert_allclose(rows.compute(), np.sum(np.tanh(np.ones((3, 4))), axis=1), rtol=1e-15)
