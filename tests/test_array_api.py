@@ -90,7 +90,8 @@ def test_every_table_gradient_on_array_api_arrays_is_right_or_refused(r, grad, a
 def test_most_of_the_table_computes_in_the_array_api_library():
     """A floor on the table gradients that run in the library (the others are refusals
     naming a NumPy function the translation table lacks): a change that breaks the
-    common rules on array-API arrays fails here."""
+    common rules on array-API arrays fails here. A share of the table, whose rows vary
+    with the NumPy version (174 of 279 with NumPy 2.4)."""
     computed = 0
     for _, grad, args in TABLE:
         try:
@@ -100,4 +101,4 @@ def test_most_of_the_table_computes_in_the_array_api_library():
         except REFUSALS:
             continue
         computed += 1
-    assert computed >= 170, f"{computed} of {len(TABLE)} table gradients ran in the array-API library"
+    assert computed >= 0.6 * len(TABLE), f"{computed} of {len(TABLE)} table gradients ran in the array-API library"
