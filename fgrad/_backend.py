@@ -18,7 +18,8 @@ import numpy as np
 
 from ._array_api import ArrayAPIValue, is_array_api
 
-__all__ = ["is_foreign", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics", "broadcast_like"]
+__all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
+           "broadcast_like"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -35,6 +36,17 @@ def is_foreign(x: Any) -> bool:
         return True
     return (hasattr(t, "__array_function__") and hasattr(t, "__array_ufunc__") and hasattr(x, "dtype")
             and hasattr(x, "shape") and not _is_fgrad(t))
+
+
+def is_other_array(x: Any) -> bool:
+    """Whether `x` is an array of a library other than NumPy: one that speaks NumPy's
+    protocols (`is_foreign`), or one that implements only the array API standard.
+
+    Example:
+        >>> is_other_array(np.ones(2))
+        False
+    """
+    return type(x) is not np.ndarray and (is_foreign(x) or is_array_api(x))
 
 
 def _is_fgrad(t: type) -> bool:
@@ -75,7 +87,7 @@ def check_one_library(leaves: Iterable[Any], caller: str) -> None:
     """
     seen: dict[str, Any] = {}
     for leaf in leaves:
-        if is_foreign(leaf) or is_array_api(leaf):
+        if is_other_array(leaf):
             seen.setdefault(library(leaf), leaf)
     if len(seen) > 1:
         (a, x), (b, y) = list(seen.items())[:2]

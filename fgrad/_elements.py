@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._core import Node
+from ._ops import _is_basic_index
 
 __all__ = ["SMALL", "is_small", "rule", "mapping", "float_literal", "folded", "is_atom"]
 
@@ -150,7 +151,7 @@ def rule(node: Node) -> Rule | None:
         if index is None or len(index) != math.prod(out_shape):
             return None
         return Rule(compute=lambda ops: [ops[0][i] for i in index], moves=True)
-    if name == "untake" and set(params) == {"idx", "shape"} and _basic(params["idx"]):
+    if name == "untake" and set(params) == {"idx", "shape"} and _is_basic_index(params["idx"]):
         index = mapping(tuple(params["shape"]), lambda p: p[params["idx"]])
         if index is None or len(index) != math.prod(shapes[0]):
             return None
@@ -163,11 +164,6 @@ def rule(node: Node) -> Rule | None:
 
         return Rule(compute=padded, moves=True)
     return None
-
-
-def _basic(idx: Any) -> bool:
-    items = idx if type(idx) is tuple else (idx,)
-    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
 
 
 def _sum_rule(shape: tuple[int, ...], axis: Any, keepdims: bool, out_shape: tuple[int, ...]) -> Rule | None:

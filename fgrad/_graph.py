@@ -24,8 +24,7 @@ from typing import Any, Callable, Iterable, Sequence
 import attrs
 import numpy as np
 
-from ._array_api import is_array_api
-from ._backend import dtype_of, hold, is_foreign
+from ._backend import dtype_of, hold, is_other_array
 
 from ._batching import batched_value
 from ._core import BATCHED, Node, Primitive, check_live, end_level, make_node, new_level, next_seq, the_record_itself
@@ -273,7 +272,7 @@ def _leaf_dtype(x: Any, label: Callable[[], str]) -> np.dtype:
     refuse_array_subclass(x, label(), "trace")
     if isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
-    elif is_foreign(x) or is_array_api(x):
+    elif is_other_array(x):
         dtype = dtype_of(hold(x))
     elif isinstance(x, (bool, int, float, complex)):
         dtype = np.asarray(x).dtype

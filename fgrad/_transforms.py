@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._array_api import ArrayAPIValue, is_array_api, unwrapped
-from ._backend import check_one_library, dtype_of, hold, is_foreign
+from ._backend import check_one_library, dtype_of, hold, is_foreign, is_other_array
 from ._backward import backward
 from ._batching import examples_apart_if_needed
 from ._constants import check_constants, snapshot_constants
@@ -115,8 +115,8 @@ def float_dtype_or_error(x: Any, label: str, caller: str,
     refuse_array_subclass(x, label, caller)
     if type(x) is Node or isinstance(x, (np.ndarray, np.generic)):
         dtype = x.dtype
-    elif is_foreign(x) or is_array_api(x):
-        dtype = np.dtype(x.dtype) if is_foreign(x) else ArrayAPIValue(x).dtype
+    elif is_other_array(x):
+        dtype = dtype_of(hold(x))
     elif isinstance(x, float):
         return _FLOAT64
     elif isinstance(x, (bool, int, complex)):
@@ -153,7 +153,7 @@ def _input_node(x: Any, level: int, dtype: np.dtype, name: str | None = None, pr
     if type(x) is Node:
         check_live(x, "a transform cannot take as its argument")
         value = x
-    elif isinstance(x, np.ndarray) or is_foreign(x) or is_array_api(x):
+    elif isinstance(x, np.ndarray) or is_other_array(x):
         value = hold(x, private)  # (the caller's own array is left untouched)
     else:
         value = dtype.type(x)
@@ -202,7 +202,7 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
     if type(ct) is Node:
         return ct if ct.dtype == dtype else cast(ct, dtype=dtype)
     lv = plain_value(leaf)
-    other = type(lv) is not np.ndarray and (is_foreign(lv) or is_array_api(lv))
+    other = is_other_array(lv)
     if is_foreign(ct) and not other:  # (NumPy input, another library's data: kept lazy)
         return unwrapped(ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct)  # (a number leaf: the caller's)
     if other:  # (in the input's library: lazy for Dask, on the device for CuPy)
@@ -211,7 +211,7 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         out = ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
         out = out if out.shape == lv.shape else np.broadcast_to(out, lv.shape)
         return unwrapped(out) if is_array_api(lv) else out  # (the caller's own array for their array)
-    if isinstance(plain_value(leaf), np.ndarray):
+    if isinstance(lv, np.ndarray):
         out = np.asarray(ct, dtype=dtype)
         if out.shape != leaf.shape:  # a scalar cotangent of a broadcast operand
             out = np.broadcast_to(out, leaf.shape)
