@@ -19,7 +19,7 @@ import numpy as np
 from ._array_api import ArrayAPIValue, is_array_api
 
 __all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
-           "broadcast_like"]
+           "broadcast_like", "per_chunk"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -144,5 +144,35 @@ def broadcast_like(g: Any, x: Any) -> Any:
     if library(x) == "dask":
         import dask.array
 
-        return dask.array.broadcast_to(np.asarray(g, dtype=np.result_type(g)), x.shape, chunks=x.chunks)
+        g = np.asarray(g, dtype=np.result_type(g))
+        # (per chunk of x, so that Dask fuses it into the chunk's chain of tasks: a
+        # dask.array.broadcast_to is a layer of its own, its chunks held between tasks)
+        return dask.array.map_blocks(_broadcast_block, x, g, dtype=g.dtype)
     return np.broadcast_to(np.asarray(g, like=x), x.shape)
+
+
+def _broadcast_block(block: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return np.broadcast_to(g, block.shape)
+
+
+def per_chunk(kernel: Any, *arrays: Any) -> Any:
+    """``kernel(*arrays)`` run chunk by chunk in the arrays' library, or None where that
+    does not apply: `arrays` must be Dask arrays of one shape and one chunking.
+
+    An elementwise rule whose NumPy form is a fused, cache-blocked kernel (`fgrad._kernels`)
+    runs that kernel on each chunk, which Dask holds as a NumPy array; the same rule written
+    as Dask operations would make one pass over the chunk per operation.
+
+    Example:
+        >>> per_chunk(np.add, np.ones(2), np.ones(2)) is None
+        True
+    """
+    first = arrays[0]
+    if not is_foreign(first) or library(first) != "dask":
+        return None
+    for a in arrays:
+        if not is_foreign(a) or library(a) != "dask" or a.shape != first.shape or a.chunks != first.chunks:
+            return None
+    import dask.array
+
+    return dask.array.map_blocks(kernel, *arrays, dtype=np.result_type(*(a.dtype for a in arrays)))

@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 
 from ._complex import STATE as _COMPLEX, real_part_for
-from ._backend import dtype_of
+from ._backend import dtype_of, is_foreign
 from ._batching import per_example
 from ._core import BatchedConversionError, Node, split_inputs, value_of
 from ._kernels import lend
-from ._ops import add, shape_of
+from ._ops import add, shape_of, subtract
 
 
 # ----------------------------------------------------------------- which rules read `ans`
@@ -122,6 +122,9 @@ def _accumulate(cts: dict[Node, Any], p: Node, contribution: Any, negated: set[N
     existing = cts.pop(p)
     if negated and p in negated:
         negated.remove(p)
+        if type(existing) is not np.ndarray:  # (another library's array: no buffer to write into)
+            cts[p] = subtract(contribution, existing) if type(contribution) is Node else np.subtract(contribution, existing)
+            return
         if _fits_into(existing, contribution):
             cts[p] = np.subtract(contribution, existing, out=existing)
             return
@@ -221,7 +224,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         g = cts.pop(node)
         if negated and node in negated:
             negated.remove(node)
-            g = np.negative(g, out=g)
+            g = np.negative(g, out=g) if type(g) is np.ndarray else np.negative(g)
         prim = node.primitive
         if prim is None:
             leaves[node] = g
@@ -248,8 +251,9 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
         else:
             lent = type(g) is np.ndarray and len(argnums) == 1 and lends[argnums[0]] and _is_private(g)
             # -g needs no pass of its own (in exp(-x), exp's rule just made g): deferred
-            # if the parent has no cotangent yet, else done in g's buffer.
-            negate = lent and prim.forward is _NEGATIVE
+            # if the parent has no cotangent yet, else done in g's buffer. Another
+            # library's arrays are never written into, so theirs is always deferred.
+            negate = prim.forward is _NEGATIVE and (lent or type(g) is not np.ndarray and is_foreign(g))
         fresh = None  # the first parent that joins the frontier here
         for i in argnums:
             p = inputs[i]
@@ -265,7 +269,7 @@ def backward(roots: list[Node], cotangents: list[Any]) -> dict[Node, Any]:
                 )
             if negate:
                 if p in cts:
-                    contribution = np.negative(g, out=g)
+                    contribution = np.negative(g, out=g) if lent else np.negative(g)
                 else:
                     contribution = g
                     negated.add(p)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._backend import broadcast_like, is_foreign, library
+from ._backend import broadcast_like, is_foreign, library, per_chunk
 from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
@@ -227,12 +227,16 @@ def _times_into(g: Any, out: Any) -> Any:
 def _square_vjp_forward(g: Any, x: Any) -> Any:
     if _kernels.fusable(g, x):
         return _kernels.twice_product(g, x)
+    if type(x) is not np.ndarray and (chunked := per_chunk(_square_vjp_forward, g, x)) is not None:
+        return chunked
     return _times_into(g, 2.0 * x)
 
 
 def _tanh_vjp_forward(g: Any, t: Any) -> Any:
     if _kernels.fusable(g, t):
         return _kernels.tanh_derivative_times(g, t)
+    if type(t) is not np.ndarray and (chunked := per_chunk(_tanh_vjp_forward, g, t)) is not None:
+        return chunked
     out = t * t
     if type(out) is np.ndarray:
         return _times_into(g, np.subtract(1.0, out, out=out))

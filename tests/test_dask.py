@@ -105,6 +105,57 @@ def test_a_gradient_on_a_distributed_cluster_of_worker_processes():
     np.testing.assert_allclose(grad, want_grad, rtol=1e-15, atol=1e-300)
 
 
+# ---------------------------------------------------------------- the backward pass's Dask graph
+def _layer_names(a):
+    """The names of the operations in `a`'s Dask graph, one per layer (task keys less their token)."""
+    layers = {k[0] if isinstance(k, tuple) else k for k in a.__dask_graph__()}
+    return sorted(name.rsplit("-", 1)[0] for name in layers)
+
+
+def test_the_w3_gradient_graph_is_as_small_as_the_hand_written_one():
+    # The seed of a sum's cotangent is made chunk by chunk, so Dask fuses each chunk's
+    # forward and backward chain into one task, as it does for the hand-written pass.
+    x = da.random.default_rng(0).standard_normal(40, chunks=10)
+
+    def tasks(value, grad):
+        value, total = dask.optimize(value, grad.sum())
+        return len({**value.__dask_graph__(), **total.__dask_graph__()})
+
+    t = np.tanh(x)
+    e, t2 = np.exp(-x), t * t
+    hand = (np.sum(t2 * e), (2.0 * t * (1.0 - t2) - t2) * e)
+    ours = fgrad.value_and_grad(w3)(x)
+    assert tasks(*ours) == tasks(*hand)
+    for got, want in zip(dask.compute(*ours), dask.compute(*hand)):
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 16])  # (small chunks, and chunks the fused kernels take)
+def test_fused_kernels_run_per_chunk_with_the_plain_rules_numbers(chunk, monkeypatch):
+    xn = np.linspace(-3.0, 3.0, 3 * chunk)
+    x = da.from_array(xn, chunks=chunk)
+    f = fgrad.grad(lambda x: np.sum(np.tanh(x) ** 2 * np.cos(x)))
+    with dask.config.set(scheduler=_refuse):
+        fused = f(x)
+    assert {"_tanh_vjp_forward", "_square_vjp_forward"} <= set(_layer_names(fused))
+    monkeypatch.setattr(fgrad._ops, "per_chunk", lambda *args: None)  # (the plain Dask expressions)
+    plain = f(x)
+    assert "_tanh_vjp_forward" not in _layer_names(plain)
+    np.testing.assert_array_equal(fused.compute(), plain.compute())
+    np.testing.assert_array_equal(fused.compute(), f(xn))
+
+
+def test_a_negated_cotangent_is_subtracted_not_negated_then_added():
+    xn = np.linspace(-2.0, 2.0, 12)
+    x = da.from_array(xn, chunks=5)
+    f = fgrad.grad(lambda x: np.sum(x * x) + np.sum(np.exp(-x)))
+    with dask.config.set(scheduler=_refuse):
+        g = f(x)
+    names = _layer_names(g)
+    assert names.count("negative") == 1 and "subtract" in names  # (the forward's -x, and x*x's part - exp's)
+    np.testing.assert_array_equal(g.compute(), f(xn))
+
+
 # ---------------------------------------------------------------- the function table
 TABLE = list(table_gradients())
 DASK_FAILURES = (TypeError, ValueError, NotImplementedError, IndexError)
