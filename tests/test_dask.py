@@ -105,6 +105,24 @@ def test_a_gradient_on_a_distributed_cluster_of_worker_processes():
     np.testing.assert_allclose(grad, want_grad, rtol=1e-15, atol=1e-300)
 
 
+@pytest.mark.parametrize("call", [
+    lambda fnp, x: fnp.tanh(x) * fnp.exp(-x),
+    lambda fnp, x: fnp.sum(x ** 2, axis=0),
+    lambda fnp, x: fnp.cumsum(x),
+    lambda fnp, x: fnp.einsum("i,i->", x, x),
+    lambda fnp, x: fnp.linalg.norm(x),
+    lambda fnp, x: fnp.where(x > 0, x, 0.5 * x),
+], ids=["elementwise", "sum", "cumsum", "einsum", "norm", "where"])
+def test_fgrad_numpy_functions_dispatch_to_dask_outside_a_transform(call):
+    import fgrad.numpy as fnp
+
+    x = da.from_array(XN, chunks=5)
+    with dask.config.set(scheduler=_refuse):
+        got = call(fnp, x)
+    assert isinstance(got, da.Array)
+    np.testing.assert_allclose(got.compute(), call(np, XN), rtol=1e-15, atol=1e-14)  # (sums by chunk)
+
+
 # ---------------------------------------------------------------- the backward pass's Dask graph
 def _layer_names(a):
     """The names of the operations in `a`'s Dask graph, one per layer (task keys less their token)."""
