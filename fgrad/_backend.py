@@ -19,7 +19,7 @@ import numpy as np
 from ._array_api import ArrayAPIValue, is_array_api
 
 __all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
-           "broadcast_like", "per_chunk"]
+           "broadcast_like", "per_chunk", "to_numpy"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -176,3 +176,28 @@ def per_chunk(kernel: Any, *arrays: Any) -> Any:
     import dask.array
 
     return dask.array.map_blocks(kernel, *arrays, dtype=np.result_type(*(a.dtype for a in arrays)))
+
+
+def to_numpy(*values: Any) -> tuple[Any, ...]:
+    """`values` as NumPy values: Dask arrays computed together (one pass over their shared
+    graph), CuPy's copied from the device (``.get()``), NumPy values and numbers as they are.
+
+    For callers that need numbers (the optimizers): the transforms themselves never convert.
+
+    Example:
+        >>> to_numpy(np.ones(2), 3.0)
+        (array([1., 1.]), 3.0)
+    """
+    lazy = [i for i, v in enumerate(values) if is_foreign(v) and library(v) == "dask"]
+    out = list(values)
+    if lazy:
+        import dask
+
+        for i, v in zip(lazy, dask.compute(*(values[i] for i in lazy))):
+            out[i] = v
+    for i, v in enumerate(out):
+        if type(v) is ArrayAPIValue:
+            v = out[i] = v.array
+        if is_other_array(v):
+            out[i] = v.get() if hasattr(v, "get") and not isinstance(v, dict) else np.asarray(v)
+    return tuple(out)

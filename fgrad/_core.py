@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 import attrs
 import numpy as np
 
+from . import _backend
 from ._complex import COMPLEX_RULES, STATE as _COMPLEX, is_complex, mark_active, unsupported_error
 from ._primitive_checks import check_definition
 from ._rules import rule_overwrites_cotangent, rules_are_fgrads_own, rules_reading_ans
@@ -358,7 +359,10 @@ class Node(_NodeSlots):
             per_example = ",".join(map(str, self.shape))
             return f"Batched({_short_dtype(v.dtype)}[{per_example}], {v.shape[0]} examples)"
         shape = ",".join(map(str, np.shape(v)))
-        text = np.array2string(np.asarray(v), threshold=6, separator=" ") if np.ndim(v) else repr(v.item())
+        if _backend.is_other_array(v):  # (its numbers may be lazy or on a device: named, not fetched)
+            text = f"<{_backend.library(v)} {type(v).__name__}>"
+        else:
+            text = np.array2string(np.asarray(v), threshold=6, separator=" ") if np.ndim(v) else repr(v.item())
         return f"Node({_short_dtype(v.dtype)}[{shape}] = {text})"
 
     def __format__(self, spec: str) -> str:

@@ -123,6 +123,42 @@ def test_fgrad_numpy_functions_dispatch_to_dask_outside_a_transform(call):
     np.testing.assert_allclose(got.compute(), call(np, XN), rtol=1e-15, atol=1e-14)  # (sums by chunk)
 
 
+@pytest.mark.parametrize("method", ["newton", "newton-cg", "gradient_descent"])
+def test_optimizers_fit_numpy_parameters_to_dask_data_one_compute_per_evaluation(method):
+    X = da.from_array(np.linspace(-1.0, 1.0, 300).reshape(100, 3) ** np.arange(1, 4), chunks=(25, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1
+    Xn, yn = X.compute(), y.compute()
+
+    def make_loss(X, y):
+        return lambda w: np.mean((X @ w - y) ** 2) + 0.1 * np.sum(w ** 4)
+
+    run = {"newton": lambda f: fgrad.optimize.newton(f, np.zeros(3)),
+           "newton-cg": lambda f: fgrad.optimize.newton(f, np.zeros(3), solver="cg"),
+           "gradient_descent": lambda f: fgrad.optimize.gradient_descent(f, np.zeros(3), lr=0.1, steps=20)}[method]
+    computes = []
+
+    def counting_scheduler(dsk, keys, **kwargs):
+        computes.append(keys)
+        return dask.get(dsk, keys, **kwargs)
+
+    with dask.config.set(scheduler=counting_scheduler):
+        got = run(make_loss(X, y))
+    want = run(make_loss(Xn, yn))
+    assert type(got.x) is np.ndarray and type(got.fun) is float
+    np.testing.assert_allclose(got.x, want.x, rtol=1e-12)
+    np.testing.assert_allclose(got.fun, want.fun, rtol=1e-12)
+    assert (got.nit, got.nfev, got.nhev) == (want.nit, want.nfev, want.nhev)
+    assert len(computes) == got.nfev + got.nhev  # (the value and the gradient in one pass over the data)
+
+
+def test_a_traced_dask_value_is_shown_without_computing_it():
+    x = da.from_array(XN, chunks=5)
+    shown = []
+    with dask.config.set(scheduler=_refuse):
+        fgrad.grad(lambda x: shown.append(repr(np.sum(x))) or np.sum(x))(x)
+    assert shown == ["Node(f64[] = <dask Array>)"]
+
+
 # ---------------------------------------------------------------- the backward pass's Dask graph
 def _layer_names(a):
     """The names of the operations in `a`'s Dask graph, one per layer (task keys less their token)."""

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._backend import is_other_array
 from .._core import is_node, plain_value
 from .._transforms import float_dtype_or_error
 from ..tree import tree_flatten, tree_unflatten
@@ -76,7 +77,7 @@ class FlatProblem:
         """``f`` evaluated at the pytree stored in the (traced) vector ``v``."""
         out = self.f(tree_unflatten(self.treedef, self._pieces(v)))
         value = plain_value(out)  # (its type, shape and dtype: the same under every level, jit's included)
-        if not isinstance(value, (int, float, np.ndarray, np.generic)):
+        if not isinstance(value, (int, float, np.ndarray, np.generic)) and not is_other_array(value):
             raise TypeError(
                 f"{self.caller}: `f` must return a real scalar, but it returned {type(out).__name__} {out!r:.60}"
             )

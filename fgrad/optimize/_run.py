@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._backend import to_numpy
 from .._transforms import value_and_grad
 from ._problem import FlatProblem
 from ._progress import Printer
@@ -38,7 +39,8 @@ class Run:
         """``f`` and its gradient (as a flat vector) at ``x``."""
         self.nfev += 1
         self.ngev += 1
-        f, g = self._value_and_grad(x)
+        # (data of another library, x0 NumPy's: both computed at once, e.g. one Dask pass)
+        f, g = to_numpy(*self._value_and_grad(x))
         return float(f), np.asarray(g)
 
     def record(self, iteration: int, x: np.ndarray, f: float, g: np.ndarray, step: float | None = None,
