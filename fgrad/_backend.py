@@ -7,7 +7,9 @@ cotangents, with no conversion to NumPy on the way. This module is where the eng
 asks about such values: is it one (`is_foreign`), whose is it (`library`), how is it
 held (`hold`: NumPy arrays as read-only views; the others as they are, since fgrad never
 writes into a value it did not allocate), and do a call's arguments agree
-(`check_one_library`).
+(`check_one_library`); and where a library's answer to a NumPy call differs from NumPy's
+or is missing, NumPy's semantics in that library (`numpy_semantics`, `broadcast_like`,
+`gather` and `scatter_add`, integer-array indexing and its cotangent).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from ._array_api import ArrayAPIValue, is_array_api
 
 __all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
-           "broadcast_like", "per_chunk", "to_numpy"]
+           "broadcast_like", "per_chunk", "to_numpy", "gather", "scatter_add"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -201,3 +203,38 @@ def to_numpy(*values: Any) -> tuple[Any, ...]:
         if is_other_array(v):
             out[i] = v.get() if hasattr(v, "get") and not isinstance(v, dict) else np.asarray(v)
     return tuple(out)
+
+
+def gather(x: Any, idx: Any) -> Any:
+    """``x[idx]`` for an index with integer arrays or boolean masks, with NumPy's
+    semantics in every library: for Dask, lazily (fgrad/_dask_indexing.py), where Dask's
+    own indexing takes one 1-D array at a time.
+
+    Example:
+        >>> gather(np.arange(6.0).reshape(2, 3), (np.array([1, 0]), np.array([[2], [-1]])))
+        array([[5., 2.],
+               [5., 2.]])
+    """
+    if library(x) == "dask":
+        from ._dask_indexing import gather as dask_gather
+
+        return dask_gather(x, idx)
+    return x[idx]
+
+
+def scatter_add(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
+    """``np.add.at(zeros(shape), idx, g)`` in `g`'s library, the transpose of `gather`
+    (its cotangent): repeated entries of the index add. For Dask, lazily
+    (fgrad/_dask_indexing.py); another library answers np.add.at itself, or refuses.
+
+    Example:
+        >>> scatter_add(np.array([1.0, 2.0, 4.0]), (np.array([0, 0, -1]),), (3,))
+        array([3., 0., 4.])
+    """
+    if library(g) == "dask":
+        from ._dask_indexing import scatter_add as dask_scatter_add
+
+        return dask_scatter_add(g, idx, shape)
+    out = np.zeros_like(g, shape=shape)
+    np.add.at(out, idx, g)
+    return out

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._backend import broadcast_like, is_foreign, library, per_chunk
+from ._backend import broadcast_like, gather, is_foreign, per_chunk, scatter_add
 from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
@@ -439,11 +439,10 @@ def _is_basic_index(idx: Any) -> bool:
 
 
 def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
-    if is_foreign(g):  # (zeros of g's library, written with its own item assignment)
-        out = np.zeros_like(g, shape=shape)
-        if not _is_basic_index(idx):
-            raise TypeError(f"the derivative of indexing a {library(g)} array with integer "
-                            "arrays (which may repeat) is not supported; use slices, or np.take_along_axis")
+    if is_foreign(g):  # (in g's library: lazy for Dask)
+        if not _is_basic_index(idx):  # integer-array indices may repeat: accumulate
+            return scatter_add(g, idx, shape)
+        out = np.zeros_like(g, shape=shape)  # (written with the library's own item assignment)
         out[idx] = g
         return out
     out = np.zeros(shape, dtype=np.result_type(g))
@@ -455,8 +454,11 @@ def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _getitem_forward(x: Any, idx: Any) -> Any:
-    # (a 0-d value may arrive as a Python float, e.g. a tangent in forward mode)
-    return x[idx] if type(x) is np.ndarray or is_foreign(x) else np.asarray(x)[idx]
+    if type(x) is np.ndarray:
+        return x[idx]
+    if is_foreign(x):  # (integer arrays: NumPy's semantics, which Dask's own indexing lacks)
+        return x[idx] if _is_basic_index(idx) else gather(x, idx)
+    return np.asarray(x)[idx]  # (a 0-d value may arrive as a Python float, e.g. a tangent in forward mode)
 
 
 getitem = primitive(_getitem_forward,
