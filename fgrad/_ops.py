@@ -315,8 +315,8 @@ def expand_reduced(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> 
         return broadcast_to(g, shape)
     if not keepdims and axis is not None:
         g = (g if is_foreign(g) else np.asarray(g)).reshape(_keepdims_shape(x, axis))
-    xv = plain_value(x)
-    if type(xv) is not np.ndarray and is_foreign(xv) and not is_foreign(g):
+    xv = plain_value(x)  # (inside vmap, all the examples: then shaped otherwise than x)
+    if type(xv) is not np.ndarray and is_foreign(xv) and not is_foreign(g) and xv.shape == shape:
         return broadcast_like(g, xv)  # (in x's library: a NumPy broadcast would be copied into a Dask graph)
     return broadcast_view(g, shape)  # a plain cotangent: a read-only view
 

@@ -209,7 +209,8 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         if not is_foreign(ct):  # (a derivative that does not depend on the input: a constant)
             ct = np.asarray(ct, like=lv if is_foreign(lv) else ArrayAPIValue(lv))
         out = ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
-        out = out if out.shape == lv.shape else np.broadcast_to(out, lv.shape)
+        shape = leaf.shape  # (inside vmap, one example's: lv holds them all)
+        out = out if out.shape == shape else np.broadcast_to(out, shape)
         return unwrapped(out) if is_array_api(lv) else out  # (the caller's own array for their array)
     if isinstance(lv, np.ndarray):
         out = np.asarray(ct, dtype=dtype)

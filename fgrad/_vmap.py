@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._backend import is_foreign
 from ._batching import BatchInterpreter, batched_value, broadcast_batch
 from ._core import BATCHED, Node, end_level, new_level
 from ._ops import shape_of
@@ -152,6 +153,10 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
             results = [_unbatch(o, ax, level, size, k) for k, (o, ax) in enumerate(zip(out_leaves, out_spec))]
         finally:
             end_level(level)
+        library_input = next((leaf for leaf, ax in zip(all_leaves, normalized) if ax is not None and is_foreign(leaf)),
+                             None)
+        if library_input is not None:  # (an output the same for every example: in the examples' library too)
+            results = [np.asarray(r, like=library_input) if type(r) is np.ndarray else r for r in results]
         return tree_unflatten(out_def, [_unaliased(r, all_leaves) for r in results])
 
     return batched_fun

@@ -172,6 +172,35 @@ def test_fgrad_numpy_functions_dispatch_to_dask_outside_a_transform(call):
     np.testing.assert_allclose(got.compute(), call(np, XN), rtol=1e-15, atol=1e-14)  # (sums by chunk)
 
 
+_PER_EXAMPLE = {
+    "sum": np.sum,
+    "sum of squares": lambda r: np.sum(r ** 2),
+    "mean of tanh": lambda r: np.mean(np.tanh(r)),
+    "axis sum": lambda r: np.sum(np.tanh(r) * r, axis=0).sum(),
+    "index and product": lambda r: 3.0 * r[0] + r[1] * r[2] ** 2,
+}
+_VMAPPED = {
+    "vmap(grad)": lambda f: fgrad.vmap(fgrad.grad(f)),
+    "vmap(hessian)": lambda f: fgrad.vmap(fgrad.hessian(f)),
+    "vmap(jvp)": lambda f: fgrad.vmap(lambda r: fgrad.jvp(f, (r,), (np.ones(4),))[1]),
+    "vmap(jacrev)": lambda f: fgrad.vmap(fgrad.jacrev(lambda r: np.tanh(r) * f(r))),
+    "grad(vmap(grad))": lambda f: fgrad.grad(lambda X: np.sum(fgrad.vmap(fgrad.grad(f))(X) ** 2)),
+}
+
+
+@pytest.mark.parametrize("transform", list(_VMAPPED))
+@pytest.mark.parametrize("f", list(_PER_EXAMPLE))
+def test_derivatives_inside_vmap_are_per_example_on_dask(transform, f):
+    # (a sum's cotangent was once broadcast to all the examples' shape: 3x the gradient)
+    xn = np.arange(12.0).reshape(3, 4) / 5
+    batched = _VMAPPED[transform](_PER_EXAMPLE[f])
+    with dask.config.set(scheduler=_refuse):
+        got = batched(da.from_array(xn, chunks=2))
+    want = batched(xn)
+    assert isinstance(got, da.Array) and got.shape == want.shape
+    np.testing.assert_allclose(got.compute(), want, rtol=1e-14, atol=1e-15)
+
+
 @pytest.mark.parametrize("method", ["newton", "newton-cg", "gradient_descent"])
 def test_optimizers_fit_numpy_parameters_to_dask_data_one_compute_per_evaluation(method):
     X = da.from_array(np.linspace(-1.0, 1.0, 300).reshape(100, 3) ** np.arange(1, 4), chunks=(25, 3))
