@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._array_api import ArrayAPIValue, is_array_api, unwrapped
+from ._array_api import ArrayAPIValue, is_array_api, unwrapped, wrapped
 from ._backend import check_one_library, dtype_of, hold, is_foreign, is_other_array
 from ._backward import backward
 from ._batching import examples_apart_if_needed
@@ -188,6 +188,8 @@ def zeros_like_leaf(leaf: Any, dtype: Any) -> Any:
     v = value_of(leaf)
     if is_foreign(v):
         return np.zeros_like(v, dtype=dtype)
+    if is_array_api(v):  # (the caller's own array-API array: zeros of its library, handed back as such)
+        return unwrapped(np.zeros_like(ArrayAPIValue(v), dtype=dtype))
     zeros = np.zeros(np.shape(v), dtype=dtype)
     return zeros if isinstance(v, np.ndarray) else zeros[()]
 
@@ -219,6 +221,11 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         # Graph arrays are read-only and may be broadcast views: hand out a fresh array.
         return out if out.flags.writeable and out.base is None else out.copy()
     return dtype.type(ct)
+
+
+def _holds_array_api(tree: Any) -> bool:
+    """Whether an argument (a pytree) holds arrays of a library with only the array API."""
+    return is_array_api(tree) or any(is_array_api(leaf) for leaf in tree_flatten(tree)[0])
 
 
 class _Traced:
@@ -273,6 +280,14 @@ class _Traced:
         for i, tree_def, count in zip(argnums, defs, counts):
             new_args[i] = nodes[start] if tree_def.kind is None else tree_unflatten(tree_def, nodes[start:start + count])
             start += count
+        if len(args) > len(argnums) or kwargs:  # (constants: array-API arrays among them answer NumPy too)
+            for j, a in enumerate(args):
+                if j not in argnums and type(a) not in _NOT_CONTAINERS and _holds_array_api(a):
+                    new_args[j] = tree_map(wrapped, a)
+                    self.array_api = True
+            if kwargs and any(_holds_array_api(v) for v in kwargs.values() if type(v) not in _NOT_CONTAINERS):
+                kwargs = {k: tree_map(wrapped, v) for k, v in kwargs.items()}
+                self.array_api = True
         self.out = _call_paused(fun, *new_args, **kwargs)
         # A private trace is walked after it returns: its constants are checked then.
         self.constants = snapshot_constants(self.out, level) if private else ()

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._array_api import ArrayAPIValue, unwrapped, wrapped
 from ._backend import is_foreign
 from ._batching import BatchInterpreter, batched_value, broadcast_batch
 from ._core import BATCHED, Node, end_level, new_level
@@ -142,10 +143,11 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
         size = _common_size(sizes, axis_size, labels)
         level = new_level("vmap", fun, BatchInterpreter(size))
         try:
-            wrapped = [leaf if ax is None else batched_value(_move(_readable(leaf), ax, 0), level)
-                       for leaf, ax in zip(all_leaves, normalized)]
-            call_args = tree_unflatten(treedef, wrapped[:len(leaves)])
-            call_kwargs = tree_unflatten(kw_def, wrapped[len(leaves):]) if kwargs else {}
+            held = [wrapped(leaf) for leaf in all_leaves]  # (array-API arrays: in the adapter)
+            wrapped_leaves = [leaf if ax is None else batched_value(_move(_readable(leaf), ax, 0), level)
+                              for leaf, ax in zip(held, normalized)]
+            call_args = tree_unflatten(treedef, wrapped_leaves[:len(leaves)])
+            call_kwargs = tree_unflatten(kw_def, wrapped_leaves[len(leaves):]) if kwargs else {}
             out = fun(*call_args, **call_kwargs)
             out_leaves, out_def = tree_flatten(out)
             out_spec = [out_axes] * len(out_leaves) if _is_axis(out_axes) else \
@@ -153,10 +155,12 @@ def vmap(fun: Callable[..., Any], in_axes: Any = 0, out_axes: Any = 0,
             results = [_unbatch(o, ax, level, size, k) for k, (o, ax) in enumerate(zip(out_leaves, out_spec))]
         finally:
             end_level(level)
-        library_input = next((leaf for leaf, ax in zip(all_leaves, normalized) if ax is not None and is_foreign(leaf)),
+        library_input = next((leaf for leaf, ax in zip(held, normalized) if ax is not None and is_foreign(leaf)),
                              None)
         if library_input is not None:  # (an output the same for every example: in the examples' library too)
             results = [np.asarray(r, like=library_input) if type(r) is np.ndarray else r for r in results]
+        if any(type(leaf) is ArrayAPIValue for leaf in held):  # (the caller's library's own arrays back)
+            results = [unwrapped(r) for r in results]
         return tree_unflatten(out_def, [_unaliased(r, all_leaves) for r in results])
 
     return batched_fun

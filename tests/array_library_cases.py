@@ -50,6 +50,25 @@ CASES = {
 }
 
 
+# vmap around derivatives: examples along axis 0 of XB, every transform of each function
+XB = np.arange(12.0).reshape(3, 4) / 5
+_PER_EXAMPLE = {
+    "sum": np.sum,
+    "sum of squares": lambda r: np.sum(r ** 2),
+    "mean of tanh": lambda r: np.mean(np.tanh(r)),
+    "axis sum": lambda r: np.sum(np.tanh(r) * r, axis=0).sum(),
+    "index and product": lambda r: 3.0 * r[0] + r[1] * r[2] ** 2,
+}
+_VMAPPED = {
+    "vmap(grad)": lambda f: fgrad.vmap(fgrad.grad(f)),
+    "vmap(hessian)": lambda f: fgrad.vmap(fgrad.hessian(f)),
+    "vmap(jvp)": lambda f: fgrad.vmap(lambda r: fgrad.jvp(f, (r,), (np.ones(4),))[1]),
+    "vmap(jacrev)": lambda f: fgrad.vmap(fgrad.jacrev(lambda r: np.tanh(r) * f(r))),
+    "grad(vmap(grad))": lambda f: fgrad.grad(lambda X: np.sum(fgrad.vmap(fgrad.grad(f))(X) ** 2)),
+}
+VMAP_CASES = {f"{t} of {f}": _VMAPPED[t](_PER_EXAMPLE[f]) for t in _VMAPPED for f in _PER_EXAMPLE}
+
+
 def table_gradients():
     """(row, gradient function, NumPy arguments) for every function-table row with a derivative."""
     import zlib

@@ -13,12 +13,19 @@ import pytest
 import fgrad
 from fgrad.tree import tree_leaves
 
-from array_library_cases import CASES, XN, table_gradients, w3
+from array_library_cases import CASES, VMAP_CASES, XB, XN, table_gradients, w3
 from extras_support import import_extra
 
 xp = import_extra("array-api", "array_api_strict")
 
 
+@pytest.fixture(autouse=True)
+def _no_conversion_to_numpy(monkeypatch):
+    """Converting an array-api-strict array to NumPy (np.asarray, a ufunc's operand) is an error."""
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("an array-API array was converted to NumPy")
+
+    monkeypatch.setattr(type(xp.asarray(1.0)), "__array__", refuse, raising=False)
 
 def _values(a):
     """An array-API array's values as a NumPy array, element by element (no conversion protocol)."""
@@ -102,3 +109,30 @@ def test_most_of_the_table_computes_in_the_array_api_library():
             continue
         computed += 1
     assert computed >= 0.6 * len(TABLE), f"{computed} of {len(TABLE)} table gradients ran in the array-API library"
+
+
+@pytest.mark.parametrize("name", list(VMAP_CASES))
+def test_derivatives_inside_vmap_compute_in_the_arrays_library(name):
+    got, want = VMAP_CASES[name](xp.asarray(XB)), VMAP_CASES[name](XB)
+    assert type(got) is type(xp.asarray(1.0)) and got.shape == want.shape
+    np.testing.assert_allclose(_values(got), want, rtol=1e-14, atol=1e-15)
+
+
+def test_a_gradient_that_does_not_depend_on_the_input_is_zeros_of_its_library():
+    x = xp.asarray(XN)
+    for g in (fgrad.grad(lambda x: 3.0)(x), fgrad.grad(lambda x, y: np.sum(y), argnums=0)(x, x)):
+        assert type(g) is type(x)
+        np.testing.assert_array_equal(_values(g), np.zeros_like(XN))
+
+
+def test_array_api_data_among_the_constants_computes_in_its_library():
+    X, w = np.linspace(-1.0, 1.0, 36).reshape(12, 3), np.array([0.5, -1.0, 0.25])
+
+    def loss(w, X, scale=1.0):
+        return np.sum(np.tanh(X @ w) ** 2) * scale
+
+    want = fgrad.grad(loss)(w, X)
+    for got in (fgrad.grad(loss)(w, xp.asarray(X)), fgrad.grad(loss)(w, X=xp.asarray(X)),
+                fgrad.grad(lambda w, data: loss(w, data["X"]))(w, {"X": xp.asarray(X)})):
+        assert type(got) is type(xp.asarray(1.0))
+        np.testing.assert_allclose(_values(got), want, rtol=1e-14)

@@ -12,7 +12,7 @@ import pytest
 import fgrad
 from fgrad.tree import tree_leaves
 
-from array_library_cases import CASES, XN, W, table_gradients, w3
+from array_library_cases import CASES, VMAP_CASES, XB, XN, W, table_gradients, w3
 from extras_support import import_extra
 
 dask = import_extra("dask", "dask")
@@ -172,31 +172,12 @@ def test_fgrad_numpy_functions_dispatch_to_dask_outside_a_transform(call):
     np.testing.assert_allclose(got.compute(), call(np, XN), rtol=1e-15, atol=1e-14)  # (sums by chunk)
 
 
-_PER_EXAMPLE = {
-    "sum": np.sum,
-    "sum of squares": lambda r: np.sum(r ** 2),
-    "mean of tanh": lambda r: np.mean(np.tanh(r)),
-    "axis sum": lambda r: np.sum(np.tanh(r) * r, axis=0).sum(),
-    "index and product": lambda r: 3.0 * r[0] + r[1] * r[2] ** 2,
-}
-_VMAPPED = {
-    "vmap(grad)": lambda f: fgrad.vmap(fgrad.grad(f)),
-    "vmap(hessian)": lambda f: fgrad.vmap(fgrad.hessian(f)),
-    "vmap(jvp)": lambda f: fgrad.vmap(lambda r: fgrad.jvp(f, (r,), (np.ones(4),))[1]),
-    "vmap(jacrev)": lambda f: fgrad.vmap(fgrad.jacrev(lambda r: np.tanh(r) * f(r))),
-    "grad(vmap(grad))": lambda f: fgrad.grad(lambda X: np.sum(fgrad.vmap(fgrad.grad(f))(X) ** 2)),
-}
-
-
-@pytest.mark.parametrize("transform", list(_VMAPPED))
-@pytest.mark.parametrize("f", list(_PER_EXAMPLE))
-def test_derivatives_inside_vmap_are_per_example_on_dask(transform, f):
+@pytest.mark.parametrize("name", list(VMAP_CASES))
+def test_derivatives_inside_vmap_are_per_example_on_dask(name):
     # (a sum's cotangent was once broadcast to all the examples' shape: 3x the gradient)
-    xn = np.arange(12.0).reshape(3, 4) / 5
-    batched = _VMAPPED[transform](_PER_EXAMPLE[f])
     with dask.config.set(scheduler=_refuse):
-        got = batched(da.from_array(xn, chunks=2))
-    want = batched(xn)
+        got = VMAP_CASES[name](da.from_array(XB, chunks=2))
+    want = VMAP_CASES[name](XB)
     assert isinstance(got, da.Array) and got.shape == want.shape
     np.testing.assert_allclose(got.compute(), want, rtol=1e-14, atol=1e-15)
 
