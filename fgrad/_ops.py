@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._backend import broadcast_like, is_foreign, library, per_chunk
+from ._backend import broadcast_like, dtype_of, is_foreign, library, per_chunk
 from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
@@ -438,14 +438,32 @@ def _is_basic_index(idx: Any) -> bool:
     return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
 
 
+def _scatter_add(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
+    """Zeros of `shape` in `g`'s library with `g` added at `idx` (``np.add.at``; indices may
+    repeat). CuPy's ufunc.at takes a single index array, not a tuple: one integer array per
+    axis (what take_along_axis makes) goes as flat positions into flat zeros."""
+    if (type(idx) is tuple and len(idx) == len(shape)
+            and all(dtype_of(i) is not None and dtype_of(i).kind in "iu" and np.ndim(i) for i in idx)):
+        # (mode="wrap" turns negative indices into positions; the forward indexing checked the bounds)
+        flat = np.zeros_like(g, shape=(math.prod(shape),))
+        np.add.at(flat, np.ravel_multi_index(np.broadcast_arrays(*idx), shape, mode="wrap"), g)
+        return flat.reshape(shape)
+    out = np.zeros_like(g, shape=shape)
+    np.add.at(out, idx, g)
+    return out
+
+
 def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
     if is_foreign(g):  # (zeros of g's library, written with its own item assignment)
-        out = np.zeros_like(g, shape=shape)
-        if not _is_basic_index(idx):
+        if _is_basic_index(idx):
+            out = np.zeros_like(g, shape=shape)
+            out[idx] = g
+            return out
+        try:  # (indices that may repeat: accumulated where the library has ufunc.at, as CuPy's scatter-add)
+            return _scatter_add(g, idx, shape)
+        except (TypeError, NotImplementedError):  # (Dask has no ufunc.at)
             raise TypeError(f"the derivative of indexing a {library(g)} array with integer "
-                            "arrays (which may repeat) is not supported; use slices, or np.take_along_axis")
-        out[idx] = g
-        return out
+                            "arrays (which may repeat) is not supported; use slices, or np.take_along_axis") from None
     out = np.zeros(shape, dtype=np.result_type(g))
     if _is_basic_index(idx):
         out[idx] = g
@@ -467,6 +485,8 @@ untake = primitive(_untake_forward,
 
 # ---------------------------------------------------------------- dtypes
 def _cast_forward(x: Any, dtype: Any) -> Any:
+    if type(x) is not np.ndarray and is_foreign(x):  # (its own astype: CuPy refuses np.asarray)
+        return x.astype(dtype)
     return np.asarray(x).astype(dtype)[()]
 
 
