@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._backend import is_foreign
 from .._jacobians import hessian
 from .._transforms import grad, vjp
 
@@ -30,7 +31,8 @@ def hessian_matrix(f: Callable[[Any], Any], x: np.ndarray, hessian_of_f: Callabl
                [2., 0.]])
     """
     n = x.size
-    h = np.asarray((hessian_of_f or hessian(f))(x), dtype=x.dtype).reshape(n, n)
+    h = (hessian_of_f or hessian(f))(x)
+    h = (h.astype(x.dtype) if is_foreign(h) else np.asarray(h, dtype=x.dtype)).reshape(n, n)
     # Exact for a 1x1 matrix; elsewhere it removes round-off asymmetry.
     return (h + h.T) / 2
 
@@ -45,4 +47,9 @@ def hvp_operator(f: Callable[[Any], Any], x: np.ndarray) -> Callable[[np.ndarray
         array([ 6., 12.])
     """
     _, pull_back = vjp(grad(f), x)
-    return lambda v: np.asarray(pull_back(v)[0])
+    return lambda v: _own(pull_back(v)[0])
+
+
+def _own(a: Any) -> Any:
+    """`a` as an array of its library (a NumPy array for a NumPy value)."""
+    return a if is_foreign(a) else np.asarray(a)

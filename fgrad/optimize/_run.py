@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._backend import is_foreign
 from .._transforms import value_and_grad
 from ._problem import FlatProblem
 from ._progress import Printer
@@ -39,7 +40,7 @@ class Run:
         self.nfev += 1
         self.ngev += 1
         f, g = self._value_and_grad(x)
-        return float(f), np.asarray(g)
+        return float(f), g if is_foreign(g) else np.asarray(g)  # (CuPy's stays on the GPU)
 
     def record(self, iteration: int, x: np.ndarray, f: float, g: np.ndarray, step: float | None = None,
                step_length: float | None = None, damping: float | None = None) -> bool:
