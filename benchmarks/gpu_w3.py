@@ -3,7 +3,10 @@ W3's value and gradient at 10^8 float64 timed next to hand-written CuPy and torc
 
 For a machine with an NVIDIA GPU, CuPy and (optionally) torch: ``python -m benchmarks.gpu_w3``.
 It prints a Markdown report (the machine, each check, the timings) for docs/performance.md.
-CI has no GPU; tests/test_dask.py proves the same engine path (NumPy's protocols) on Dask.
+CI has no GPU: tests/test_device_array.py runs `checks` on a CPU stand-in for CuPy's
+ndarray (tests/device_array.py: no conversion to NumPy, no NumPy operands), and
+tests/test_dask.py the same engine path (NumPy's protocols) on Dask. What the stand-in
+cannot show is CuPy's own numbers and semantics on the device, which these checks do.
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ def checks() -> list[tuple[str, bool]]:
         "jacrev": lambda x, w: fgrad.jacrev(lambda x: layer(x, w))(x),
         "hessian": lambda x, w: fgrad.hessian(loss)(x[:4]),
         "grad wrt parameters": lambda x, w: fgrad.grad(lambda w: np.sum(layer(x, w) ** 2))(w),
+        "jacfwd": lambda x, w: fgrad.jacfwd(lambda x: layer(x, w))(x),
+        # (its dense Newton solve runs on the host: CuPy's Cholesky does not raise LinAlgError)
+        "optimize.newton": lambda x, w: fgrad.optimize.newton(lambda v: np.sum((v - 1.0) ** 2 * (1.0 + v ** 2)),
+                                                              x[:4]).x,
     }
     out = []
     for name, case in cases.items():

@@ -9,11 +9,15 @@ held (`hold`: NumPy arrays as read-only views; the others as they are, since fgr
 writes into a value it did not allocate), and do a call's arguments agree
 (`check_one_library`); and where a library's answer to a NumPy call differs from NumPy's
 or is missing, NumPy's semantics in that library (`numpy_semantics`, `broadcast_like`,
-`gather` and `scatter_add`, integer-array indexing and its cotangent).
+`gather` and `scatter_add`, integer-array indexing and its cotangent). A library may
+refuse NumPy arrays as operands (CuPy does: they live in host memory), so the constants
+fgrad makes are made in the value's library (`in_library_of`), and a rule that inspects
+values copies them to the host explicitly (`host_values`).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 import numpy as np
@@ -21,7 +25,8 @@ import numpy as np
 from ._array_api import ArrayAPIValue, is_array_api
 
 __all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
-           "broadcast_like", "per_chunk", "to_numpy", "gather", "scatter_add"]
+           "broadcast_like", "per_chunk", "to_numpy", "gather", "scatter_add", "in_library_of", "host_values",
+           "owned"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -80,9 +85,68 @@ def hold(x: Any, private: bool = False) -> Any:
     return x
 
 
+def in_library_of(constant: Any, x: Any) -> Any:
+    """`constant`, a NumPy array or number fgrad made (a seed, an identity basis, a mask),
+    in the library of `x` (a value, traced or not): the constant itself for a NumPy value
+    or a library that takes NumPy operands (`_TAKES_NUMPY`), else the library's copy.
+
+    CuPy refuses NumPy arrays as operands (they live in host memory, and it makes no
+    implicit transfer), so what fgrad makes to combine with a value is made where the
+    value lives; what the caller's own code mixes is the caller's choice. A NumPy number
+    becomes a 0-d array too (it would become a NumPy array once a rule reshapes it, as a
+    seed is), filled in place: a copy from the host would wait for the device's queue.
+
+    Example:
+        >>> eye = np.eye(2)
+        >>> in_library_of(eye, np.ones(2)) is eye
+        True
+    """
+    t = type(x)
+    if t is np.ndarray or t is np.float64 or t is float or not isinstance(constant, (np.ndarray, np.generic)):
+        return constant
+    from ._core import plain_value  # (fgrad's traced values hold another library's array inside)
+
+    x = plain_value(x)
+    if (type(x) is np.ndarray or type(x) is ArrayAPIValue or not is_foreign(x)
+            or library(x) in _TAKES_NUMPY):
+        return constant
+    if type(constant) is not np.ndarray:  # (a number)
+        return np.full_like(x, constant, dtype=constant.dtype, shape=())
+    return np.asarray(constant, like=x)
+
+
+def host_values(x: Any) -> np.ndarray:
+    """The values of `x` as a NumPy array, for a rule that inspects them on the host (ties
+    among eigenvalues, a rank, where a cotangent is zero): `np.asarray` (Dask computes),
+    or for a library that refuses that, its explicit copy to the host (CuPy's ``.get()``).
+
+    Example:
+        >>> host_values(2.0)
+        array(2.)
+    """
+    if type(x) is not np.ndarray and is_foreign(x) and callable(getattr(x, "get", None)):
+        return x.get()  # (CuPy's __array__ refuses: an implicit transfer would hide a device sync)
+    return np.asarray(x)
+
+
+def owned(x: Any) -> Any:
+    """`x`, another library's array fgrad hands to the caller, as an array of its own: a
+    copy where it is a view (CuPy's arrays are writable, and a view may broadcast one
+    number or share memory with another result, as NumPy's read-only views are copied);
+    arrays without views (Dask's, never written into) as they are."""
+    return x.copy() if getattr(x, "base", None) is not None else x
+
+
+# Libraries whose arrays take NumPy arrays as operands, to which fgrad's NumPy constants go
+# as they are: Dask holds them in its graph, fused into each chunk's task (its copy of a
+# constant would be one chunk of its own). The array-API adapter (ArrayAPIValue) converts them.
+_TAKES_NUMPY = frozenset({"dask"})
+
+
 def check_one_library(leaves: Iterable[Any], caller: str) -> None:
     """A TypeError if the arguments hold arrays of two libraries other than NumPy (NumPy
-    arrays mix with any of them, as constants do).
+    arrays may come beside any of them: Dask takes them as constants; a library that
+    refuses them as operands, as CuPy does, says so where they meet).
 
     Example:
         >>> check_one_library([np.ones(2), 1.0], "grad")
@@ -235,6 +299,14 @@ def scatter_add(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
         from ._dask_indexing import scatter_add as dask_scatter_add
 
         return dask_scatter_add(g, idx, shape)
+    if (type(idx) is tuple and len(idx) == len(shape)
+            and all(dtype_of(i) is not None and dtype_of(i).kind in "iu" and np.ndim(i) for i in idx)):
+        # (CuPy's ufunc.at takes one index array, not a tuple: one integer array per axis, as
+        # take_along_axis makes, goes as flat positions into flat zeros; mode="wrap" turns
+        # negative indices into positions, the forward indexing having checked the bounds)
+        flat = np.zeros_like(g, shape=(math.prod(shape),))
+        np.add.at(flat, np.ravel_multi_index(np.broadcast_arrays(*idx), shape, mode="wrap"), g)
+        return flat.reshape(shape)
     out = np.zeros_like(g, shape=shape)
     np.add.at(out, idx, g)
     return out

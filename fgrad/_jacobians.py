@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._array_api import unwrapped
+from ._backend import in_library_of, is_foreign, owned
 from ._batching import batched_value, batching_level, examples_apart_if_needed, unbatched_rows
 from ._collector import call_paused
 from ._forward import FlatTrace, Linearized, checked_like, output_dtype
@@ -34,15 +35,16 @@ __all__ = ["jacrev", "jacfwd", "jacobian", "hessian", "hvp"]
 
 # ---------------------------------------------------------------- assembling blocks
 def _block(pieces: list[Any], lead: tuple[int, ...], trail: tuple[int, ...], dtype: np.dtype,
-           lead_last: bool) -> Any:
+           lead_last: bool, like: Any) -> Any:
     """One Jacobian block from its rows: ``pieces`` holds them stacked, ``(n,) + trail`` for the
     ``n`` elements of shape ``lead`` (or nothing, for an empty output or input).
 
-    The block has shape ``lead + trail``, or ``trail + lead`` when ``lead_last``.
+    The block has shape ``lead + trail``, or ``trail + lead`` when ``lead_last``; an empty
+    one is made in the library of `like`, the input.
     """
     full = lead + trail
     if not pieces:  # an empty output or input
-        return np.zeros(trail + lead if lead_last else full, dtype=dtype)
+        return in_library_of(np.zeros(trail + lead if lead_last else full, dtype=dtype), like)
     (x,) = pieces
     if shape_of(x) != full:
         x = reshape(x, shape=full)
@@ -53,16 +55,17 @@ def _block(pieces: list[Any], lead: tuple[int, ...], trail: tuple[int, ...], dty
             return x[()]
         if x.base is not None or not x.flags.writeable:  # (a view of a batched pass: the caller's own array)
             return x.copy()
-    return x
+        return x
+    return owned(x) if is_foreign(x) else x  # (CuPy's views are writable: copied as NumPy's are)
 
 
-def _one_hot(shape: tuple[int, ...], idx: tuple[int, ...], dtype: np.dtype) -> Any:
+def _one_hot(shape: tuple[int, ...], idx: tuple[int, ...], dtype: np.dtype, like: Any) -> Any:
     if not shape:
-        return dtype.type(1.0)
+        return in_library_of(dtype.type(1.0), like)
     e = np.zeros(shape, dtype=dtype)
     e[idx] = 1.0
     e.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
-    return e
+    return in_library_of(e, like)
 
 
 def _is_single(argnums: Any) -> bool:
@@ -70,27 +73,29 @@ def _is_single(argnums: Any) -> bool:
 
 
 # ---------------------------------------------------------------- Jacobians
-def _identity_basis(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """Every one-hot array of `shape`, stacked: ``(n,) + shape`` for ``n`` elements (read-only)."""
+def _identity_basis(shape: tuple[int, ...], dtype: np.dtype, like: Any) -> Any:
+    """Every one-hot array of `shape`, stacked: ``(n,) + shape`` for ``n`` elements (read-only),
+    in the library of `like`."""
     n = int(np.prod(shape, dtype=np.int64))
     basis = np.eye(n, dtype=dtype).reshape((n, *shape))
     basis.flags.writeable = False  # so a pass-through cotangent is copied, never aliased
-    return basis
+    return in_library_of(basis, like)
 
 
-def _all_rows(walk: Callable[[Any], list[Any]], shape: tuple[int, ...], dtype: np.dtype,
-              transform: str) -> list[Any]:
-    """`walk` applied to every one-hot array of `shape` in one batched pass (JAX's way).
+def _all_rows(walk: Callable[[Any], list[Any]], like: Any, dtype: np.dtype, transform: str) -> list[Any]:
+    """`walk` applied to every one-hot array of `like`'s shape in one batched pass (JAX's way).
 
     ``walk(seed)`` is one backward walk; run on a seed batched by a vmap level holding
     the identity basis, every rule applies to all seeds at once. Returns, per result of
-    `walk`, the stacked rows ``(n,) + its shape``. A single element needs no batch.
+    `walk`, the stacked rows ``(n,) + its shape``. A single element needs no batch. The
+    seeds are made in `like`'s library (CuPy takes no NumPy operands).
     """
+    shape = shape_of(like)
     n = int(np.prod(shape, dtype=np.int64))
     if n == 1:
-        return walk(_one_hot(shape, (0,) * len(shape), dtype))
+        return walk(_one_hot(shape, (0,) * len(shape), dtype, like))
     with batching_level(n, transform) as level:
-        results = walk(batched_value(_identity_basis(shape, dtype), level))
+        results = walk(batched_value(_identity_basis(shape, dtype, like), level))
         return [unbatched_rows(r, level, n) for r in results]
 
 
@@ -104,9 +109,9 @@ def _reverse_blocks(flat: FlatTrace, out_dtypes: list[np.dtype], transform: str)
         if not _size(o):
             rows = [[] for _ in in_shapes]
         else:
-            rows = [[r] for r in _all_rows(lambda seed: traced.pull_back([o], [seed]), oshape, odtype, transform)]
+            rows = [[r] for r in _all_rows(lambda seed: traced.pull_back([o], [seed]), o, odtype, transform)]
         blocks.append([
-            _block(rows[k], oshape, ishape, traced.in_dtypes[k], lead_last=False)
+            _block(rows[k], oshape, ishape, traced.in_dtypes[k], lead_last=False, like=traced.in_leaves[k])
             for k, ishape in enumerate(in_shapes)
         ])
     return blocks
@@ -122,9 +127,9 @@ def _forward_blocks(flat: FlatTrace, out_dtypes: list[np.dtype], transform: str)
         if not _size(x):
             cols = [[] for _ in out_shapes]
         else:
-            cols = [[c] for c in _all_rows(lambda seed: lin.push_leaf(k, seed), ishape, idtype, transform)]
+            cols = [[c] for c in _all_rows(lambda seed: lin.push_leaf(k, seed), x, idtype, transform)]
         by_input.append([
-            _block(cols[j], ishape, oshape, odtype, lead_last=True)
+            _block(cols[j], ishape, oshape, odtype, lead_last=True, like=x)
             for j, (oshape, odtype) in enumerate(zip(out_shapes, out_dtypes))
         ])
     return [list(column) for column in zip(*by_input)] if by_input else [[] for _ in out_shapes]

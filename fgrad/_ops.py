@@ -469,6 +469,8 @@ untake = primitive(_untake_forward,
 
 # ---------------------------------------------------------------- dtypes
 def _cast_forward(x: Any, dtype: Any) -> Any:
+    if type(x) is not np.ndarray and is_foreign(x):  # (its own astype: CuPy refuses np.asarray)
+        return x.astype(dtype)
     return np.asarray(x).astype(dtype)[()]
 
 

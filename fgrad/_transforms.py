@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._array_api import ArrayAPIValue, is_array_api, unwrapped, wrapped
-from ._backend import check_one_library, dtype_of, hold, is_foreign, is_other_array
+from ._backend import check_one_library, dtype_of, hold, in_library_of, is_foreign, is_other_array, owned
 from ._backward import backward
 from ._batching import examples_apart_if_needed
 from ._constants import check_constants, snapshot_constants
@@ -213,7 +213,7 @@ def _finalize(ct: Any, leaf: Any, dtype: np.dtype) -> Any:
         out = ct.astype(dtype) if np.dtype(ct.dtype) != dtype else ct
         shape = leaf.shape  # (inside vmap, one example's: lv holds them all)
         out = out if out.shape == shape else np.broadcast_to(out, shape)
-        return unwrapped(out) if is_array_api(lv) else out  # (the caller's own array for their array)
+        return unwrapped(out) if is_array_api(lv) else owned(out)  # (the caller's own array for their array)
     if isinstance(lv, np.ndarray):
         out = np.asarray(ct, dtype=dtype)
         if out.shape != leaf.shape:  # a scalar cotangent of a broadcast operand
@@ -393,7 +393,10 @@ def _make_value_and_grad(fun: Callable[..., Any], nums: tuple[int, ...], argnums
             value = _lower(out, traced.level, traced.array_api)
             roots = [out]
             del out  # the walk owns the graph now and frees it as it goes
-            return traced, value, aux, traced.pull_back(roots, [dtype.type(1.0)], keep=False)
+            seed = dtype.type(1.0)
+            if type(value) is not np.float64:  # (CuPy: a 0-d array of its own)
+                seed = in_library_of(seed, value)
+            return traced, value, aux, traced.pull_back(roots, [seed], keep=False)
 
         # Paused from the trace to the end of the walk, not only during each: between the
         # two, a full collection would traverse the whole graph (0.5 s for 3*10**6

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import in_library_of
 from .._core import value_of
 from .._ops import broadcast_to, matmul, multiply, ndim_of, reshape, shape_of, sum, transpose, unbroadcast
 from ._elementwise import conjugate
@@ -247,7 +248,7 @@ def _einsum_vjp(i: int, g: Any, ans: Any, spec: str, *operands: Any, optimize: A
         if c in first:
             letters.append(next(fresh))
             extra_specs.append(c + letters[-1])
-            extra_ops.append(np.eye(shape[pos], dtype=dtype))
+            extra_ops.append(in_library_of(np.eye(shape[pos], dtype=dtype), g))
         else:
             first[c] = pos
             letters.append(c)
@@ -255,7 +256,7 @@ def _einsum_vjp(i: int, g: Any, ans: Any, spec: str, *operands: Any, optimize: A
     for c, pos in first.items():
         if c not in elsewhere:
             extra_specs.append(c)
-            extra_ops.append(np.ones(shape[pos], dtype=dtype))
+            extra_ops.append(in_library_of(np.ones(shape[pos], dtype=dtype), g))
     others = [k for k in range(len(specs)) if k != j]
     grad_spec = ",".join([output] + [specs[k] for k in others] + extra_specs) + "->" + "".join(letters)
     # an explicit contraction path (a list) belongs to the forward's operands, not these
@@ -326,7 +327,7 @@ def einsum(*operands: Any, out: Any = None, optimize: Any = False, **kwargs: Any
 def _embed_diagonal(d: Any, n: int, m: int, offset: int) -> Any:
     """(..., k) values placed on diagonal `offset` of (..., n, m) matrices of zeros."""
     lead, k = shape_of(d)[:-1], shape_of(d)[-1]
-    eye = np.eye(n, m, k=offset, dtype=np.result_type(value_of(d), np.float16))
+    eye = in_library_of(np.eye(n, m, k=offset, dtype=np.result_type(value_of(d), np.float16)), d)
     # Row r of diagonal `offset` >= 0 is element r of d; for offset < 0 column c is.
     rows = n if offset >= 0 else m
     filled = pad(d, [(0, 0)] * len(lead) + [(0, rows - k)])

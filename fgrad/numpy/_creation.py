@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import dtype_of, in_library_of
 from .._core import Node, value_of
 from .._ops import broadcast_to, cast, reshape, shape_of
 from ._register import any_traced, composite, plain, register
@@ -74,13 +75,26 @@ def _nested_traced(obj: Any) -> bool:
     return isinstance(obj, (list, tuple)) and builtins.any(_nested_traced(v) for v in obj)
 
 
-def _build(obj: Any, dtype: Any) -> Any:
-    """An array from nested lists of traced and plain values (stacked, so differentiable)."""
+def _first_traced(obj: Any) -> Any:
+    """The first traced value in nested lists `obj` (None if there is none)."""
+    if type(obj) is Node:
+        return obj
+    for v in obj if isinstance(obj, (list, tuple)) else ():
+        if (found := _first_traced(v)) is not None:
+            return found
+    return None
+
+
+def _build(obj: Any, dtype: Any, like: Any = None) -> Any:
+    """An array from nested lists of traced and plain values (stacked, so differentiable);
+    the plain parts are made in the library of the first traced value, `like`."""
+    if like is None:
+        like = _first_traced(obj)
     if type(obj) is Node:
         return obj if dtype is None else cast(obj, dtype=np.dtype(dtype))
     if isinstance(obj, (list, tuple)) and _nested_traced(obj):
-        return stack([_build(v, dtype) for v in obj])
-    return np.asarray(obj, dtype=dtype)
+        return stack([_build(v, dtype, like) for v in obj])
+    return in_library_of(np.asarray(obj, dtype=dtype), like)
 
 
 def array(object: Any, dtype: Any = None, *, copy: Any = True, **kwargs: Any) -> Any:  # noqa: A002
@@ -150,7 +164,8 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     """
     if not any_traced((fill_value,)):
         return np.full_like(value_of(a), fill_value, dtype=dtype, order=order, subok=subok, shape=shape)
-    return full(shape_of(a) if shape is None else shape, fill_value, dtype=dtype or np.asarray(value_of(a)).dtype)
+    return full(shape_of(a) if shape is None else shape, fill_value,
+                dtype=dtype or dtype_of(value_of(a)) or np.asarray(value_of(a)).dtype)  # (CuPy refuses np.asarray)
 
 
 @composite(np.meshgrid)

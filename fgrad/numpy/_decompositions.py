@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import host_values, in_library_of
 from .._core import Node, primitive, value_of
 from .._ops import absolute, conj, imag, matmul, negative, real, reshape, shape_of, sum, swapaxes
 from . import linalg as _la
@@ -85,7 +86,7 @@ def _H(x: Any) -> Any:
 def _diag_embed(v: Any) -> Any:
     """Vectors (..., k) to diagonal matrices (..., k, k)."""
     k = shape_of(v)[-1]
-    return reshape(v, shape_of(v) + (1,)) * np.eye(k, dtype=np.result_type(value_of(v)))
+    return reshape(v, shape_of(v) + (1,)) * in_library_of(np.eye(k, dtype=np.result_type(value_of(v))), v)
 
 
 def _rows(v: Any) -> Any:
@@ -134,7 +135,7 @@ def _inverse_gaps(values: Any, ties: np.ndarray, squared: bool) -> Any:
     """
     k = shape_of(values)[-1]
     dtype = np.result_type(value_of(values))
-    skip = (ties | np.eye(k, dtype=bool)).astype(dtype)
+    skip = in_library_of((ties | np.eye(k, dtype=bool)).astype(dtype), values)  # (ties: found on the host)
     v = values * values if squared else values
     return (1.0 - skip) / (_rows(v) - _cols(v) + skip)
 
@@ -143,7 +144,7 @@ def _warn_mixed_weights(function: str, g: Any, ties: np.ndarray, what: str) -> N
     """Warn when a plain cotangent weighs tied values differently (a max among ties...)."""
     if type(g) is Node or not ties.any():
         return
-    g = np.asarray(g)
+    g = host_values(g)
     unequal = np.abs(g[..., :, None] - g[..., None, :]) > _tolerance(g, 1)[..., None] + 0.0
     if (unequal & ties).any():
         warnings.warn(
@@ -165,7 +166,7 @@ def _fold(g: Any, uplo: str) -> Any:
     # ignored: each entry below the diagonal collects the cotangent of itself and the
     # conjugate of its mirror, a diagonal entry the real part of its own.)
     n = shape_of(g)[-1]
-    half = 1.0 - 0.5 * np.eye(n, dtype=np.finfo(np.result_type(value_of(g))).dtype)
+    half = in_library_of(1.0 - 0.5 * np.eye(n, dtype=np.finfo(np.result_type(value_of(g))).dtype), g)
     triangle = tril if uplo.upper() == "L" else triu
     return triangle(g + _H(g)) * half
 
@@ -176,7 +177,7 @@ def _tril_symmetric(a: Any) -> Any:
         return tril(a) + _T(tril(a, -1))
     # LAPACK ignores the diagonal's imaginary part: halving (t + t^H) keeps its real part.
     t = tril(a)
-    return (t + _H(t)) * (1.0 - 0.5 * np.eye(shape_of(a)[-1]))
+    return (t + _H(t)) * in_library_of(1.0 - 0.5 * np.eye(shape_of(a)[-1]), a)
 
 
 # ---------------------------------------------------------------- complements (full_matrices, mode="complete")
@@ -233,11 +234,11 @@ def _phase_fix(g: Any, d: Any, pivots: Any, function: str, vectors: str) -> Any:
     None where there is nothing to add.
     """
     eps = np.finfo(np.result_type(value_of(pivots))).eps
-    p = np.asarray(value_of(pivots))
+    p = host_values(value_of(pivots))
     known = bool(np.all(np.abs(p.imag) <= 100 * eps))  # LAPACK's rule, as fgrad knows it
     tiny = np.abs(p) <= np.sqrt(eps)
     if type(g) is not Node:  # a plain cotangent can be checked; a traced one (Hessians, fwd) cannot
-        turn = np.abs(np.imag(np.asarray(value_of(d))))
+        turn = np.abs(np.imag(host_values(value_of(d))))
         used = turn > np.sqrt(eps) * max(1.0, float(turn.max(initial=0.0)))
         if not used.any():
             return None
@@ -298,7 +299,7 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
             fix = _phase_fix(g, d, u[..., 0, :], "svd", "singular vectors")
             if fix is not None:
                 gu = gu + fix * _pivot_mask(m, 0, -2)
-    s_value = np.asarray(value_of(s))
+    s_value = host_values(value_of(s))
     ties = _ties(s_value, max(m, n))
     if ties.any():
         _warn_ties("svd", ties, s_value, "singular values", "u and vh")
@@ -312,7 +313,7 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
         # and a function that depends on that phase is told so)
         nonzero = (~zero).astype(s_value.dtype)  # (0 to rounding: the term would be a division by ~0)
         phase_weight = imag(sum(u * gu, axis=-2))
-        weight = np.abs(np.asarray(value_of(phase_weight)))
+        weight = np.abs(host_values(value_of(phase_weight)))
         if zero.any() and np.any(zero & (weight > np.sqrt(np.finfo(s_value.dtype).eps) * max(1.0, weight.max()))):
             warnings.warn(
                 "fgrad.numpy.linalg.svd: a singular value is 0 (to rounding), so the relative phase of its pair of "
@@ -348,7 +349,7 @@ def _svdvals_vjp(g: Any, ans: Any, a: Any, full_matrices: Any = None) -> Any:
     # ds_i = u_i^T da v_i: a_bar = u diag(g) vh, defined at repeated singular values too
     # when g weighs them equally (any basis of a tie gives the same sum).
     m, n = shape_of(a)[-2:]
-    _warn_mixed_weights("svdvals", g, _ties(np.asarray(value_of(ans)), max(m, n)), "singular values")
+    _warn_mixed_weights("svdvals", g, _ties(host_values(value_of(ans)), max(m, n)), "singular values")
     # Complex: ds_i = Re(u_i^H da v_i), so a_bar = conj(u diag(g) vh).
     u, _, vh = _reduced_svd(a)
     return _conj(matmul(u * _rows(g), vh))
@@ -378,9 +379,9 @@ def _hermitian_svd(a: Any, compute_uv: bool) -> Any:
     if not compute_uv:
         return sort(absolute(eigvalsh(a)))[..., ::-1]
     w, v = eigh(a)
-    w_value = np.asarray(value_of(w))
+    w_value = host_values(value_of(w))
     order = np.argsort(np.abs(w_value), axis=-1)[..., ::-1]
-    signs = np.take_along_axis(np.copysign(1.0, w_value), order, axis=-1)
+    signs = in_library_of(np.take_along_axis(np.copysign(1.0, w_value), order, axis=-1), w)
     s = take_along_axis(absolute(w), order, axis=-1)
     u = take_along_axis(v, order[..., None, :], axis=-1)
     return _SVDResult(u, s, _H(u * signs[..., None, :]))
@@ -463,7 +464,7 @@ def _eigh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:  # noqa: N803
         fix = _phase_fix(g, sum(v * gv, axis=-2), v[..., k, :], "eigh", "eigenvectors")
         if fix is not None:
             gv = gv + fix * _pivot_mask(n, k, -2)
-    w_value = np.asarray(value_of(w))
+    w_value = host_values(value_of(w))
     ties = _ties(w_value, shape_of(a)[-1])
     if ties.any():
         _warn_ties("eigh", ties, w_value, "eigenvalues", "the eigenvectors")
@@ -483,7 +484,7 @@ def _eigenvectors(a: Any, UPLO: str) -> Any:  # noqa: N803
 def _eigvalsh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L", with_vectors: bool = False) -> Any:  # noqa: N803
     # dw_i = v_i^H da v_i: a_bar = conj(v) diag(g) v^T on the triangle read; right at
     # repeated eigenvalues too when g weighs them equally.
-    _warn_mixed_weights("eigvalsh", g, _ties(np.asarray(value_of(ans)), shape_of(a)[-1]), "eigenvalues")
+    _warn_mixed_weights("eigvalsh", g, _ties(host_values(value_of(ans)), shape_of(a)[-1]), "eigenvalues")
     v = _eigenvectors(a, UPLO)
     return _fold(matmul(_conj(v) * _rows(g), _T(v)), UPLO)
 
@@ -552,7 +553,7 @@ def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
     m, n = shape_of(a)[-2:]
     q, r = ans[..., :m, :], ans[..., m:, :]
     gq, gr = g[..., :m, :], g[..., m:, :]
-    diag = np.abs(np.diagonal(np.asarray(value_of(r)), axis1=-2, axis2=-1))
+    diag = np.abs(np.diagonal(host_values(value_of(r)), axis1=-2, axis2=-1))
     if (diag <= _tolerance(diag, max(m, n))).any():
         raise ValueError(
             f"fgrad.numpy.linalg.qr: the derivative of q and r is not defined where `a` ({m} x {n}) does not "
@@ -566,7 +567,7 @@ def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
         # With C = q^H dA r^-1, q^H dq = L - L^H + i Im(diag C) keeps r's diagonal real
         # (LAPACK's): the transpose gains i Im(diag X) and takes conjugates.
         skew = x - _H(x)
-        y = gq + matmul(conj(q), tril(skew, -1) + 0.5 * skew * np.eye(n) - x)
+        y = gq + matmul(conj(q), tril(skew, -1) + 0.5 * skew * in_library_of(np.eye(n), q) - x)
     return _T(_la.solve(r, _T(y)))
 
 
@@ -609,7 +610,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
         if mode == "complete" and m > n:
             full_q = np.linalg.qr(value_of(a), mode="complete")[0]
             q = _with_complement(q, full_q[..., n:], "qr", f"the last {m - n} columns of q (mode='complete')")
-            zeros = np.zeros(shape_of(r)[:-2] + (m - n, n), dtype=np.result_type(value_of(r)))
+            zeros = in_library_of(np.zeros(shape_of(r)[:-2] + (m - n, n), dtype=np.result_type(value_of(r))), r)
             r = concatenate([r, zeros], axis=-2)
     else:
         q, r_left = _tall_qr(a[..., :, :m])

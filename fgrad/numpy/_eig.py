@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import host_values
 from .._core import Node, primitive, value_of
 from .._ops import conj, imag, matmul, real, shape_of, sum
 from . import linalg as _la
@@ -76,7 +77,7 @@ def _phase_used(g: Any, d: Any, phase: np.ndarray) -> bool:
     """
     if type(g) is Node:
         return True
-    turn = np.abs(np.imag(np.asarray(value_of(d))))
+    turn = np.abs(np.imag(host_values(value_of(d))))
     return bool(np.any(turn[phase] > np.sqrt(np.finfo(turn.dtype).eps) * max(1.0, float(turn.max(initial=0.0)))))
 
 
@@ -126,7 +127,7 @@ def _eig_vjp(g: Any, ans: Any, a: Any) -> Any:
     n = shape_of(a)[-1]
     w, v = ans[..., 0, :], ans[..., 1:, :]
     gw, gv = g[..., 0, :], g[..., 1:, :]
-    w_value, v_value = np.asarray(value_of(w)), np.asarray(value_of(v))
+    w_value, v_value = host_values(value_of(w)), host_values(value_of(v))
     ties = _ties(w_value, n)
     if ties.any():
         _warn_value_ties("eig", gw, ties, v_value)
@@ -185,10 +186,10 @@ def _eigvals_vjp(g: Any, ans: Any, a: Any) -> Any:
     n = shape_of(a)[-1]
     factors = _eig_factors(a) if type(a) is Node else _eig_forward(a)
     w_eig, v = factors[..., 0, :], factors[..., 1:, :]
-    order = _matching_columns(np.asarray(value_of(ans)), np.asarray(value_of(w_eig)))
+    order = _matching_columns(host_values(value_of(ans)), host_values(value_of(w_eig)))
     v = take_along_axis(v, np.broadcast_to(order[..., None, :], shape_of(v)), axis=-1)
-    ties = _ties(np.asarray(value_of(ans)), n)
-    _warn_value_ties("eigvals", g, ties, np.asarray(value_of(v)))
+    ties = _ties(host_values(value_of(ans)), n)
+    _warn_value_ties("eigvals", g, ties, host_values(value_of(v)))
     return _la.solve(_T(v), matmul(_diag_embed(g), _T(v)))
 
 

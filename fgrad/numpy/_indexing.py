@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import host_values
 from .._core import primitive, value_of
 from .._dispatch import register_array_attributes
 from .._ops import broadcast_to, getitem, plain_index, reshape, shape_of, unbroadcast, untake
@@ -40,7 +41,7 @@ def take(a: Any, indices: Any, axis: int | None = None, mode: str = "raise") -> 
     if axis is None:
         a, axis = _flat(a), 0
     axis = int(axis) % len(shape_of(a))
-    indices = np.asarray(value_of(indices))
+    indices = host_values(value_of(indices))
     n = shape_of(a)[axis]
     if mode == "wrap":
         indices = indices % n
@@ -65,7 +66,7 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     if axis is None:
         arr, axis = _flat(arr), 0
     shape = shape_of(arr)
-    indices = np.asarray(value_of(indices))
+    indices = host_values(value_of(indices))
     if indices.ndim != len(shape):
         raise ValueError(f"take_along_axis: `indices` must have the same number of dimensions as `arr` ({len(shape)})")
     axis = int(axis) % len(shape)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import in_library_of
 from .._core import value_of
 from .._ops import broadcast_to, cast, reshape, shape_of
 from ._elementwise import log10, power
@@ -62,7 +63,7 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
     div = (num - 1) if endpoint else num
     delta = stop - start
     dt = np.result_type(value_of(start), value_of(stop), 1.0)
-    k = np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * len(shape_of(delta)))
+    k = in_library_of(np.arange(0, num, dtype=dt).reshape((-1,) + (1,) * len(shape_of(delta))), delta)
     if div > 0:
         step = delta / div
         y = k / div * delta if np.any(value_of(step) == 0) else k * step

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._backend import is_foreign
+from .._backend import in_library_of, is_foreign
 from .._core import Node, defvjp, value_of
 from .._ops import (
     UFUNC_METHODS, _keepdims_shape, _normalize_axes, broadcast_to, cast, exp, expand_reduced, log, matmul,
@@ -313,7 +313,8 @@ def _cumulative(scan: Any, identity: float, name: str) -> Any:
         if not include_initial:
             return out
         shape = _keepdims_shape(out, axis)
-        return concatenate([np.full(shape, identity, dtype=np.result_type(value_of(out))), out], axis=axis)
+        first = in_library_of(np.full(shape, identity, dtype=np.result_type(value_of(out))), out)
+        return concatenate([first, out], axis=axis)
 
     cumulative.__doc__ = f"""``{name}`` (NumPy 2's array-API scan), optionally starting with {identity}.
 
@@ -387,7 +388,7 @@ def _along(axis: int, part: slice) -> tuple:
 
 def _with_edge(a: Any, edge: Any, axis: int, at_end: bool) -> Any:
     if np.ndim(value_of(edge)) == 0:
-        edge = broadcast_to(edge, shape=_keepdims_shape(a, axis))
+        edge = in_library_of(broadcast_to(edge, shape=_keepdims_shape(a, axis)), a)  # (a number: fgrad's array)
     return concatenate([a, edge] if at_end else [edge, a], axis=axis)
 
 
@@ -420,10 +421,13 @@ def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
         array([0., 3., 5.])
     """
     dtype = np.result_type(value_of(ary))  # (NumPy casts to_begin/to_end to it)
-    parts = [cast(ravel(to_begin), dtype=dtype)] if to_begin is not None else []
+    def edge(x: Any) -> Any:  # (a number is made an array here: in `ary`'s library)
+        return in_library_of(cast(ravel(x), dtype=dtype), ary)
+
+    parts = [edge(to_begin)] if to_begin is not None else []
     parts.append(diff(ravel(ary)))
     if to_end is not None:
-        parts.append(cast(ravel(to_end), dtype=dtype))
+        parts.append(edge(to_end))
     return concatenate(parts) if len(parts) > 1 else parts[0]
 
 

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._backend import in_library_of
 from .._core import value_of
 from .._ops import broadcast_to, getitem, ndim_of, reshape as _reshape, shape_of, swapaxes, transpose as _transpose
 from ._indexing import take
@@ -588,8 +589,8 @@ def _pad_by_axis(array: Any, widths: tuple, mode: str, kwargs: dict) -> Any:
                 # NumPy's np.linspace(end, edge, width, endpoint=False), mirrored on the right
                 edge = a[(slice(None),) * axis + (slice(edge_at, edge_at + 1),)]
                 dtype = np.result_type(value_of(a), np.float16)  # (the ramp keeps `array`'s float type)
-                steps = (np.arange(width) / max(width, 1)).astype(dtype)
-                end = np.asarray(end).astype(dtype)
+                steps = in_library_of((np.arange(width) / max(width, 1)).astype(dtype), a)
+                end = in_library_of(np.asarray(end).astype(dtype), a)
                 steps = np.reshape(steps if not fills else steps[::-1],
                                    tuple(width if i == axis else 1 for i in range(nd)))
                 fills.append(end + (edge - end) * steps)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import host_values, in_library_of
 from .._core import Node, value_of
 from .._ops import _normalize_axes, cast, reshape, shape_of, sqrt, sum, transpose
 from ._elementwise import abs_squared, where
@@ -80,10 +81,10 @@ def _positions(method: str, n: Any, q: Any) -> tuple[np.ndarray, np.ndarray, Any
     """Sorted positions `lo`, `hi` (clipped to the sample) and the weight `gamma` of `hi`."""
     if method in _CONTINUOUS:
         index = _CONTINUOUS[method](n, q)  # traced if q is
-        vindex = np.asarray(value_of(index))
+        vindex = host_values(value_of(index))
         gamma = index - np.floor(vindex)
     else:
-        vindex, gamma = _discrete(method, n, np.asarray(value_of(q)))
+        vindex, gamma = _discrete(method, n, host_values(value_of(q)))
         if vindex.dtype.kind in "iu":
             vindex = np.maximum(np.minimum(vindex, n - 1), 0).astype(np.intp)
             return vindex, vindex, gamma
@@ -97,14 +98,14 @@ def _positions(method: str, n: Any, q: Any) -> tuple[np.ndarray, np.ndarray, Any
 def _lerp(a: Any, b: Any, t: Any) -> Any:
     """NumPy's interpolation formula (exact at both ends); the derivative is (1 - t, t)."""
     d = b - a
-    return where(np.asarray(value_of(t)) >= 0.5, b - d * (1.0 - t), a + d * t)
+    return where(in_library_of(host_values(value_of(t)) >= 0.5, d), b - d * (1.0 - t), a + d * t)
 
 
 def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan: bool, name: str,
               weak: bool) -> Any:
     """The quantiles; `weak`: q was a Python number, so the result has the data's precision (as NumPy)."""
-    va = np.asarray(value_of(a))
-    qv = np.asarray(value_of(q))
+    va = host_values(value_of(a))
+    qv = host_values(value_of(q))
     if va.dtype.kind == "c" and "median" not in name:  # (NumPy's medians sort complex values; quantiles refuse)
         raise TypeError(f"{name}: a must be an array of real numbers (NumPy's {name} does not support complex "
                         "values)")
@@ -117,7 +118,7 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
     kept = [i for i in range(va.ndim) if i not in axes]
     batch = tuple(va.shape[i] for i in kept)
     x = reshape(transpose(a, axes=tuple(kept + list(axes))), batch + (-1,))
-    vx = np.asarray(value_of(x))
+    vx = host_values(value_of(x))
     out_shape = qv.shape + (tuple(1 if i in axes else va.shape[i] for i in range(va.ndim)) if keepdims else batch)
     if vx.shape[-1] == 0:  # nothing to differentiate: NumPy's NaN result (and warning)
         return (np.nanquantile if ignore_nan else np.quantile)(va, qv, axis=axis, method=method, keepdims=keepdims)
@@ -137,13 +138,13 @@ def _quantile(a: Any, q: Any, axis: Any, method: str, keepdims: bool, ignore_nan
         return take_along_axis(x, np.take_along_axis(order, pos, axis=-1), axis=-1)
 
     if type(gamma) is Node:
-        gamma = moveaxis(gamma * np.ones(full), 0, -1)
+        gamma = moveaxis(gamma * in_library_of(np.ones(full), x), 0, -1)
     else:
-        gamma = np.moveaxis(np.broadcast_to(np.asarray(gamma, dtype=real_dtype), full), 0, -1)
+        gamma = in_library_of(np.moveaxis(np.broadcast_to(np.asarray(gamma, dtype=real_dtype), full), 0, -1), x)
     result = moveaxis(_lerp(at(lo), at(hi), gamma), -1, 0)
     undefined = (n == 0) if ignore_nan else nan.any(axis=-1)
     if np.any(undefined):
-        result = where(np.broadcast_to(undefined, full), np.nan, result)
+        result = where(in_library_of(np.broadcast_to(undefined, full), x), np.nan, result)
     if np.result_type(value_of(result)) != dtype:
         result = cast(result, dtype=dtype)
     return reshape(result, out_shape)
@@ -278,7 +279,7 @@ def partition(a: Any, kth: Any, axis: Any = -1, kind: str = "introselect", order
         raise TypeError("partition: `order` (structured arrays) is not supported on traced values")
     if axis is None:
         a, axis = ravel(a), 0
-    va = np.asarray(value_of(a))
+    va = host_values(value_of(a))
     arranged = np.partition(va, kth, axis=axis, kind=kind)
     # Output place p holds the value of input element idx[p]: match equal ranks of both.
     source = np.argsort(va, axis=axis, kind="stable")
@@ -327,9 +328,10 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: A
         if ddof != 0:
             raise ValueError("ddof and correction can't be provided simultaneously.")
         ddof = correction
-    va = np.asarray(value_of(a))
+    va = host_values(value_of(a))
     keep = ~np.isnan(va) if where is _NO_VALUE else ~np.isnan(va) & np.asarray(value_of(where), dtype=bool)
     count = np.sum(keep, axis=axis, keepdims=True).astype(np.result_type(va.real.dtype, np.float16))  # (real)
+    keep, count = in_library_of(keep, a), in_library_of(count, a)  # (found on the host)
     zeroed = _where(keep, a, 0.0)
     centred = _where(keep, zeroed - sum(zeroed, axis, keepdims=True) / np.maximum(count, 1), 0.0)
     dof = count - ddof

@@ -29,6 +29,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._backend import in_library_of
 from .._core import Node, value_of
 from .._ops import conj, getitem, ndim_of, real, shape_of
 from ._register import composite, no_out, numpy_primitive
@@ -89,7 +90,7 @@ def _irfft_vjp(g: Any, ans: Any, a: Any, n: int, axis: int, norm: Any) -> Any:
     # w_k s sum_j g_j e^{+2 pi i jk/n} = w_k conj(rfft(g)_k), rfft scaled by the same s
     # (the swapped norm).
     value = value_of(a)
-    weights = _bin_weights(n, axis, np.ndim(value), np.result_type(value.real.dtype, 1.0))
+    weights = in_library_of(_bin_weights(n, axis, np.ndim(value), np.result_type(value.real.dtype, 1.0)), g)
     return conj(_rfft(g, axis=axis, norm=_swap(norm))) * weights
 
 

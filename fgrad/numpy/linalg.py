@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._backend import numpy_semantics
+from .._backend import in_library_of, numpy_semantics
 from .._core import primitive, value_of
 from .._ops import (
     absolute, conj, getitem, imag, matmul, negative, reshape, shape_of, sqrt, swapaxes, unbroadcast, untake, zero_cotangent,
@@ -171,7 +171,7 @@ def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
     # S = L^-T Phi(L^T g) L^-1 where Phi keeps the lower triangle and halves the diagonal;
     # the cotangent of the (symmetric) input is the symmetric part of S.
     n = shape_of(ans)[-1]
-    half = 1.0 - 0.5 * np.eye(n, dtype=np.finfo(np.result_type(value_of(ans))).dtype)
+    half = in_library_of(1.0 - 0.5 * np.eye(n, dtype=np.finfo(np.result_type(value_of(ans))).dtype), ans)
     phi = tril(matmul(_T(ans), g)) * half
     if not np.iscomplexobj(value_of(ans)):
         s = _T(solve(_T(ans), _T(solve(_T(ans), phi))))
@@ -292,7 +292,7 @@ def matrix_power(a: Any, n: int) -> Any:
     n = int(n)
     shape = shape_of(a)
     if n == 0:  # the identity does not depend on a
-        return np.broadcast_to(np.eye(shape[-1], dtype=np.result_type(value_of(a))), shape).copy()
+        return np.broadcast_to(in_library_of(np.eye(shape[-1], dtype=np.result_type(value_of(a))), a), shape).copy()
     if n < 0:
         a, n = inv(a), -n
     result = None

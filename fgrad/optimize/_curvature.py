@@ -11,9 +11,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._backend import to_numpy
+from .._backend import is_foreign
 from .._jacobians import hessian
 from .._transforms import grad, vjp
+from ._problem import in_iterates_library
 
 __all__ = ["hessian_matrix", "hvp_operator"]
 
@@ -31,8 +32,8 @@ def hessian_matrix(f: Callable[[Any], Any], x: np.ndarray, hessian_of_f: Callabl
                [2., 0.]])
     """
     n = x.size
-    (h,) = to_numpy((hessian_of_f or hessian(f))(x))
-    h = np.asarray(h, dtype=x.dtype).reshape(n, n)
+    (h,) = in_iterates_library(x, (hessian_of_f or hessian(f))(x))
+    h = (h.astype(x.dtype) if is_foreign(h) else np.asarray(h, dtype=x.dtype)).reshape(n, n)
     # Exact for a 1x1 matrix; elsewhere it removes round-off asymmetry.
     return (h + h.T) / 2
 
@@ -47,4 +48,4 @@ def hvp_operator(f: Callable[[Any], Any], x: np.ndarray) -> Callable[[np.ndarray
         array([ 6., 12.])
     """
     _, pull_back = vjp(grad(f), x)
-    return lambda v: np.asarray(to_numpy(pull_back(v)[0])[0])
+    return lambda v: in_iterates_library(x, pull_back(v)[0])[0]

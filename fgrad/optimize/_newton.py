@@ -7,6 +7,7 @@ from typing import Any, Callable
 import attrs
 import numpy as np
 
+from .._backend import host_values, in_library_of
 from ._arguments import callback_or_none, count, nonnegative_real, progress_every
 from ._curvature import hessian_matrix, hvp_operator
 from ._direction import Direction, damped_newton, truncated_cg
@@ -173,7 +174,12 @@ class _NewtonRun:
             self.run.nhev += 1
             if not np.all(np.isfinite(h)):
                 raise _HessianNotFinite
-            d = damped_newton(h, g)
+            # The dense solve runs on the host: its damping loop needs Cholesky's LinAlgError,
+            # which CuPy does not raise (it returns a partial factor); n is small here.
+            d = damped_newton(host_values(h), host_values(g))
+            p = in_library_of(d.p, x)
+            if p is not d.p:
+                d = attrs.evolve(d, p=p)
         if not float(g @ d.p) < 0:
             # Round-off in an ill-conditioned solve: fall back to steepest descent.
             return Direction(p=-g, pure=False, damping=d.damping, products=d.products)

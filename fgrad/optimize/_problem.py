@@ -4,6 +4,10 @@ The optimizers do their linear algebra on a vector ``v`` holding all leaves of `
 one after the other; `FlatProblem.f_flat` cuts ``v`` back into the caller's pytree
 (with differentiable slicing and reshaping) before calling ``f``, so gradients and
 Hessians of ``f_flat`` are those of ``f`` with respect to every leaf at once.
+
+The vector lives where fgrad's constants for ``x0`` go (`in_library_of`): on the GPU
+for CuPy leaves, so ``f`` and its derivatives run there; a NumPy vector otherwise
+(Dask leaves are computed once, rather than each iterate adding to a lazy graph).
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._backend import is_other_array
+from .._backend import host_values, in_library_of, is_foreign, is_other_array, to_numpy
 from .._core import is_node, plain_value
 from .._transforms import float_dtype_or_error
 from ..tree import tree_flatten, tree_unflatten
 
-__all__ = ["FlatProblem"]
+__all__ = ["FlatProblem", "in_iterates_library"]
 
 
 def _leaf_dtype(leaf: Any, caller: str) -> np.dtype:
@@ -34,6 +38,22 @@ def _leaf_dtype(leaf: Any, caller: str) -> np.dtype:
             "variables: pass the real and imaginary parts as two real arrays"
         )
     return dtype
+
+
+def in_iterates_library(x: Any, *values: Any) -> tuple[Any, ...]:
+    """`values` (f, its derivatives) where the iterates `x` live: NumPy values for a NumPy
+    vector, so that data of another library is computed here, all the values in one pass
+    over it (one `dask.compute`); as they are for a vector of another library (CuPy's stay
+    on the GPU).
+
+    Example:
+        >>> in_iterates_library(np.zeros(2), 1.0, np.ones(2))
+        (1.0, array([1., 1.]))
+    """
+    if type(x) is not np.ndarray:
+        return values
+    return tuple(v if type(v) is np.ndarray else np.asarray(v) if not is_other_array(v) else v
+                 for v in to_numpy(*values))
 
 
 class FlatProblem:
@@ -61,12 +81,13 @@ class FlatProblem:
         self.caller = caller
         self.dtypes = [_leaf_dtype(leaf, caller) for leaf in leaves]
         self.shapes = [np.shape(leaf) for leaf in leaves]
-        self.is_array = [isinstance(leaf, np.ndarray) for leaf in leaves]
+        self.is_array = [isinstance(leaf, np.ndarray) or is_foreign(leaf) for leaf in leaves]
         sizes = [int(np.prod(s)) for s in self.shapes]
         self.bounds = np.cumsum([0, *sizes]).tolist()
         self.dtype = np.result_type(*self.dtypes)
         # A fresh vector: the caller's arrays are only read, never written.
-        self.x0 = np.concatenate([np.asarray(leaf, dtype=self.dtype).ravel() for leaf in leaves])
+        x0 = np.concatenate([np.asarray(host_values(leaf), dtype=self.dtype).ravel() for leaf in leaves])
+        self.x0 = in_library_of(x0, next((leaf for leaf in leaves if is_foreign(leaf)), None))
 
     def _pieces(self, v: Any) -> list[Any]:
         if len(self.shapes) == 1:
@@ -94,12 +115,15 @@ class FlatProblem:
         return out
 
     def unflatten(self, v: np.ndarray) -> Any:
-        """The pytree for vector ``v``: fresh read-only arrays (or scalars) in each leaf's dtype."""
+        """The pytree for vector ``v``: fresh read-only arrays (or scalars) in each leaf's dtype
+        (in `v`'s library: CuPy's arrays have no read-only flag)."""
         leaves = []
+        foreign = is_foreign(v)
         for a, b, shape, dtype, is_array in zip(self.bounds, self.bounds[1:], self.shapes, self.dtypes, self.is_array):
-            piece = np.array(v[a:b], dtype=dtype).reshape(shape)
+            piece = (v[a:b].astype(dtype) if foreign else np.array(v[a:b], dtype=dtype)).reshape(shape)
             if is_array:
-                piece.flags.writeable = False
+                if not foreign:
+                    piece.flags.writeable = False
                 leaves.append(piece)
             else:
                 leaves.append(piece[()])

@@ -7,9 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .._backend import to_numpy
 from .._transforms import value_and_grad
-from ._problem import FlatProblem
+from ._problem import FlatProblem, in_iterates_library
 from ._progress import Printer
 from ._result import Iteration, OptimizeResult
 
@@ -39,9 +38,8 @@ class Run:
         """``f`` and its gradient (as a flat vector) at ``x``."""
         self.nfev += 1
         self.ngev += 1
-        # (data of another library, x0 NumPy's: both computed at once, e.g. one Dask pass)
-        f, g = to_numpy(*self._value_and_grad(x))
-        return float(f), np.asarray(g)
+        f, g = in_iterates_library(x, *self._value_and_grad(x))
+        return float(f), g
 
     def record(self, iteration: int, x: np.ndarray, f: float, g: np.ndarray, step: float | None = None,
                step_length: float | None = None, damping: float | None = None) -> bool:
