@@ -15,7 +15,7 @@ import pytest
 import fgrad
 from fgrad.tree import tree_leaves
 
-from array_library_cases import CASES, XN, W, table_gradients, w3
+from array_library_cases import CASES, VMAP_CASES, XB, XN, W, table_gradients, w3
 from device_array import DeviceArray
 
 
@@ -81,6 +81,14 @@ def test_every_transform_stays_on_the_device_and_equals_numpy(name, no_transfers
     for g, w in zip(got, want):
         assert type(g) is DeviceArray, type(g)  # (values too: CuPy's reductions give 0-d arrays)
         np.testing.assert_allclose(g._host, w, rtol=1e-13, atol=1e-15)
+
+
+# (the jvp case's NumPy tangent is the caller's own NumPy array: refused, as CuPy would)
+@pytest.mark.parametrize("name", [n for n in VMAP_CASES if not n.startswith("vmap(jvp)")])
+def test_derivatives_inside_vmap_stay_on_the_device(name, no_transfers):
+    got, want = VMAP_CASES[name](DeviceArray(XB)), VMAP_CASES[name](XB)
+    assert type(got) is DeviceArray and got.shape == want.shape
+    np.testing.assert_allclose(got._host, want, rtol=1e-14, atol=1e-15)
 
 
 def test_numpy_arrays_in_the_callers_code_are_refused_as_cupy_refuses_them():
