@@ -65,6 +65,18 @@ def library(x: Any) -> str:
     return type(x).__module__.split(".", 1)[0]
 
 
+def plain_array(x: Any) -> Any:
+    """A value to compute a rule's checks and masks with: ``np.asarray(x)``, but an array of
+    an array-API library stays in its adapter (NumPy's functions answer it in its library;
+    converting it would be an error).
+
+    Example:
+        >>> plain_array([1.0, 2.0])
+        array([1., 2.])
+    """
+    return x if type(x) is ArrayAPIValue else np.asarray(x)
+
+
 def hold(x: Any, private: bool = False) -> Any:
     """How a transform holds an input array: a NumPy array as a read-only view (or, with
     `private`, a read-only copy); another library's array as it is (Dask arrays cannot be

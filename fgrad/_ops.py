@@ -17,7 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._backend import broadcast_like, is_foreign, library
+from ._array_api import ArrayAPIValue, scatter_add
+from ._backend import broadcast_like, is_foreign, library, plain_array
 from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
@@ -147,8 +148,8 @@ def constant_exponent_less_one(y: Any) -> Any:
         >>> constant_exponent_less_one(np.array([0.0, 1.0, 3.0])), constant_exponent_less_one(2.0)
         (array([0., 0., 2.]), 1.0)
     """
-    if type(y) is not Node and np.ndim(y) and np.any(np.asarray(y) == 0):
-        return np.where(np.asarray(y) == 0, 0, np.asarray(y) - 1)
+    if type(y) is not Node and np.ndim(y) and np.any(plain_array(y) == 0):
+        return np.where(plain_array(y) == 0, 0, plain_array(y) - 1)
     return y - 1
 
 
@@ -436,6 +437,8 @@ def _is_basic_index(idx: Any) -> bool:
 
 def _untake_forward(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
     if is_foreign(g):  # (zeros of g's library, written with its own item assignment)
+        if type(g) is ArrayAPIValue and not _is_basic_index(idx):
+            return scatter_add(g, idx, shape)  # (np.add.at's sums, in the standard's functions)
         out = np.zeros_like(g, shape=shape)
         if not _is_basic_index(idx):
             raise TypeError(f"the derivative of indexing a {library(g)} array with integer "
@@ -463,6 +466,8 @@ untake = primitive(_untake_forward,
 
 # ---------------------------------------------------------------- dtypes
 def _cast_forward(x: Any, dtype: Any) -> Any:
+    if type(x) is ArrayAPIValue:  # (cast in its library: np.asarray would convert it)
+        return x.astype(dtype)
     return np.asarray(x).astype(dtype)[()]
 
 

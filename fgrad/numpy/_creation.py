@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import plain_array
 from .._core import Node, value_of
 from .._ops import broadcast_to, cast, reshape, shape_of
 from ._register import any_traced, composite, plain, register
@@ -150,7 +151,7 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None, order: str = "K", subo
     """
     if not any_traced((fill_value,)):
         return np.full_like(value_of(a), fill_value, dtype=dtype, order=order, subok=subok, shape=shape)
-    return full(shape_of(a) if shape is None else shape, fill_value, dtype=dtype or np.asarray(value_of(a)).dtype)
+    return full(shape_of(a) if shape is None else shape, fill_value, dtype=dtype or plain_array(value_of(a)).dtype)
 
 
 @composite(np.meshgrid)

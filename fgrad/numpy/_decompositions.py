@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import plain_array
 from .._core import Node, primitive, value_of
 from .._ops import absolute, conj, imag, matmul, negative, real, reshape, shape_of, sum, swapaxes
 from . import linalg as _la
@@ -108,10 +109,7 @@ def _tolerance(values: np.ndarray, size: int) -> np.ndarray:
 def _ties(values: np.ndarray, size: int) -> np.ndarray:
     """Off-diagonal pairs (i, j) of equal `values` (to rounding), per matrix: bool (..., k, k)."""
     gaps = np.abs(values[..., :, None] - values[..., None, :])
-    tie = gaps <= _tolerance(values, size)[..., None]
-    k = values.shape[-1]
-    tie[..., np.arange(k), np.arange(k)] = False
-    return tie
+    return (gaps <= _tolerance(values, size)[..., None]) & ~np.eye(values.shape[-1], dtype=bool)
 
 
 def _warn_ties(function: str, ties: np.ndarray, values: np.ndarray, what: str, vectors: str) -> None:
@@ -143,7 +141,7 @@ def _warn_mixed_weights(function: str, g: Any, ties: np.ndarray, what: str) -> N
     """Warn when a plain cotangent weighs tied values differently (a max among ties...)."""
     if type(g) is Node or not ties.any():
         return
-    g = np.asarray(g)
+    g = plain_array(g)
     unequal = np.abs(g[..., :, None] - g[..., None, :]) > _tolerance(g, 1)[..., None] + 0.0
     if (unequal & ties).any():
         warnings.warn(
@@ -181,7 +179,7 @@ def _tril_symmetric(a: Any) -> Any:
 
 # ---------------------------------------------------------------- complements (full_matrices, mode="complete")
 def _complement_forward(q: np.ndarray, completion: np.ndarray, function: str = "", what: str = "") -> np.ndarray:
-    return np.array(completion)
+    return np.array(completion) if isinstance(completion, np.ndarray) else completion  # (a private copy of NumPy's)
 
 
 def _complement_vjp(g: Any, ans: Any, q: Any, completion: Any, function: str = "", what: str = "") -> Any:
@@ -212,7 +210,9 @@ _complement = primitive(_complement_forward, _complement_vjp, name="orthogonal_c
 
 def _with_complement(q: Any, completion: np.ndarray, function: str, what: str) -> Any:
     """``q``'s columns followed by those of `completion`, differentiable as `_complement_vjp` says."""
-    rest = _complement(q, completion=np.ascontiguousarray(completion), function=function, what=what)
+    if isinstance(completion, np.ndarray):  # (a NumPy value; an array-API library's stays in it)
+        completion = np.ascontiguousarray(completion)
+    rest = _complement(q, completion=completion, function=function, what=what)
     return concatenate([q, rest], axis=-1)
 
 
@@ -233,11 +233,11 @@ def _phase_fix(g: Any, d: Any, pivots: Any, function: str, vectors: str) -> Any:
     None where there is nothing to add.
     """
     eps = np.finfo(np.result_type(value_of(pivots))).eps
-    p = np.asarray(value_of(pivots))
+    p = plain_array(value_of(pivots))
     known = bool(np.all(np.abs(p.imag) <= 100 * eps))  # LAPACK's rule, as fgrad knows it
     tiny = np.abs(p) <= np.sqrt(eps)
     if type(g) is not Node:  # a plain cotangent can be checked; a traced one (Hessians, fwd) cannot
-        turn = np.abs(np.imag(np.asarray(value_of(d))))
+        turn = np.abs(np.imag(plain_array(value_of(d))))
         used = turn > np.sqrt(eps) * max(1.0, float(turn.max(initial=0.0)))
         if not used.any():
             return None
@@ -298,7 +298,7 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
             fix = _phase_fix(g, d, u[..., 0, :], "svd", "singular vectors")
             if fix is not None:
                 gu = gu + fix * _pivot_mask(m, 0, -2)
-    s_value = np.asarray(value_of(s))
+    s_value = plain_array(value_of(s))
     ties = _ties(s_value, max(m, n))
     if ties.any():
         _warn_ties("svd", ties, s_value, "singular values", "u and vh")
@@ -312,7 +312,7 @@ def _svd_vjp(g: Any, ans: Any, a: Any, full_matrices: bool = False) -> Any:
         # and a function that depends on that phase is told so)
         nonzero = (~zero).astype(s_value.dtype)  # (0 to rounding: the term would be a division by ~0)
         phase_weight = imag(sum(u * gu, axis=-2))
-        weight = np.abs(np.asarray(value_of(phase_weight)))
+        weight = np.abs(plain_array(value_of(phase_weight)))
         if zero.any() and np.any(zero & (weight > np.sqrt(np.finfo(s_value.dtype).eps) * max(1.0, weight.max()))):
             warnings.warn(
                 "fgrad.numpy.linalg.svd: a singular value is 0 (to rounding), so the relative phase of its pair of "
@@ -348,7 +348,7 @@ def _svdvals_vjp(g: Any, ans: Any, a: Any, full_matrices: Any = None) -> Any:
     # ds_i = u_i^T da v_i: a_bar = u diag(g) vh, defined at repeated singular values too
     # when g weighs them equally (any basis of a tie gives the same sum).
     m, n = shape_of(a)[-2:]
-    _warn_mixed_weights("svdvals", g, _ties(np.asarray(value_of(ans)), max(m, n)), "singular values")
+    _warn_mixed_weights("svdvals", g, _ties(plain_array(value_of(ans)), max(m, n)), "singular values")
     # Complex: ds_i = Re(u_i^H da v_i), so a_bar = conj(u diag(g) vh).
     u, _, vh = _reduced_svd(a)
     return _conj(matmul(u * _rows(g), vh))
@@ -378,7 +378,7 @@ def _hermitian_svd(a: Any, compute_uv: bool) -> Any:
     if not compute_uv:
         return sort(absolute(eigvalsh(a)))[..., ::-1]
     w, v = eigh(a)
-    w_value = np.asarray(value_of(w))
+    w_value = plain_array(value_of(w))
     order = np.argsort(np.abs(w_value), axis=-1)[..., ::-1]
     signs = np.take_along_axis(np.copysign(1.0, w_value), order, axis=-1)
     s = take_along_axis(absolute(w), order, axis=-1)
@@ -463,7 +463,7 @@ def _eigh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L") -> Any:  # noqa: N803
         fix = _phase_fix(g, sum(v * gv, axis=-2), v[..., k, :], "eigh", "eigenvectors")
         if fix is not None:
             gv = gv + fix * _pivot_mask(n, k, -2)
-    w_value = np.asarray(value_of(w))
+    w_value = plain_array(value_of(w))
     ties = _ties(w_value, shape_of(a)[-1])
     if ties.any():
         _warn_ties("eigh", ties, w_value, "eigenvalues", "the eigenvectors")
@@ -483,7 +483,7 @@ def _eigenvectors(a: Any, UPLO: str) -> Any:  # noqa: N803
 def _eigvalsh_vjp(g: Any, ans: Any, a: Any, UPLO: str = "L", with_vectors: bool = False) -> Any:  # noqa: N803
     # dw_i = v_i^H da v_i: a_bar = conj(v) diag(g) v^T on the triangle read; right at
     # repeated eigenvalues too when g weighs them equally.
-    _warn_mixed_weights("eigvalsh", g, _ties(np.asarray(value_of(ans)), shape_of(a)[-1]), "eigenvalues")
+    _warn_mixed_weights("eigvalsh", g, _ties(plain_array(value_of(ans)), shape_of(a)[-1]), "eigenvalues")
     v = _eigenvectors(a, UPLO)
     return _fold(matmul(_conj(v) * _rows(g), _T(v)), UPLO)
 
@@ -552,7 +552,7 @@ def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
     m, n = shape_of(a)[-2:]
     q, r = ans[..., :m, :], ans[..., m:, :]
     gq, gr = g[..., :m, :], g[..., m:, :]
-    diag = np.abs(np.diagonal(np.asarray(value_of(r)), axis1=-2, axis2=-1))
+    diag = np.abs(np.diagonal(plain_array(value_of(r)), axis1=-2, axis2=-1))
     if (diag <= _tolerance(diag, max(m, n))).any():
         raise ValueError(
             f"fgrad.numpy.linalg.qr: the derivative of q and r is not defined where `a` ({m} x {n}) does not "

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import plain_array
 from .._core import primitive, value_of
 from .._ops import matmul, negative, real, reshape, shape_of, swapaxes
 from ._decompositions import DegenerateDerivativeWarning, _conj, _fold, _H, _tril_symmetric, svdvals
@@ -73,7 +74,7 @@ def _pinv_forward(a: np.ndarray, rcond: Any = None, hermitian: bool = False, rto
 
 def _pinv_vjp(g: Any, ans: Any, a: Any, rcond: Any = None, hermitian: bool = False, rtol: Any = _NO_VALUE) -> Any:
     # With hermitian=True NumPy reads only the lower triangle (through eigh).
-    plain_a = np.asarray(value_of(a))
+    plain_a = plain_array(value_of(a))
     _warn_rank("pinv", plain_a, _pinv_rcond(plain_a, rcond, rtol))
     if not hermitian:
         return _pinv_cotangent(g, ans, a)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import plain_array
 from .._core import Node, value_of
 from .._ops import _normalize_axes, cast, reshape, shape_of, sqrt, sum, transpose
 from ._elementwise import abs_squared, where
@@ -327,7 +328,7 @@ def nanvar(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: A
         if ddof != 0:
             raise ValueError("ddof and correction can't be provided simultaneously.")
         ddof = correction
-    va = np.asarray(value_of(a))
+    va = plain_array(value_of(a))
     keep = ~np.isnan(va) if where is _NO_VALUE else ~np.isnan(va) & np.asarray(value_of(where), dtype=bool)
     count = np.sum(keep, axis=axis, keepdims=True).astype(np.result_type(va.real.dtype, np.float16))  # (real)
     zeroed = _where(keep, a, 0.0)
