@@ -139,6 +139,9 @@ class ArrayAPIValue(np.lib.mixins.NDArrayOperatorsMixin):
     def __float__(self) -> float:
         return float(self.array)
 
+    def __int__(self) -> int:
+        return int(self.array)
+
     def __bool__(self) -> bool:
         return bool(self.array)
 
@@ -512,6 +515,14 @@ def _swapaxes(xp: Any, a: Any, axis1: int, axis2: int) -> Any:
     return xp.permute_dims(a, tuple(axes))
 
 
+def _argwhere(xp: Any, a: Any) -> Any:
+    """``np.argwhere``: the standard's nonzero (a data-dependent shape), one row per element."""
+    a = _operand(a, xp)
+    if a.ndim == 0:
+        raise _refuse("np.argwhere", xp, "a 0-d argument")
+    return xp.stack(xp.nonzero(a), axis=-1)
+
+
 def _roll(xp: Any, a: Any, shift: Any, axis: Any = None) -> Any:
     shift = tuple(int(n) for n in shift) if isinstance(shift, (tuple, list, np.ndarray)) else int(shift)
     return xp.roll(_operand(a, xp), shift=shift, axis=_axis(axis))
@@ -865,7 +876,7 @@ _FUNCTIONS: dict[Any, Callable[..., Any]] = {
                                                                       keepdims=keepdims),
     np.any: lambda xp, a, axis=None, out=None, keepdims=False: xp.any(_operand(a, xp), axis=_axis(axis),
                                                                       keepdims=keepdims),
-    np.squeeze: _squeeze, np.roll: _roll, np.diagonal: _diagonal, np.tril: _triangle("tril"),
+    np.squeeze: _squeeze, np.roll: _roll, np.argwhere: _argwhere, np.diagonal: _diagonal, np.tril: _triangle("tril"),
     np.triu: _triangle("triu"), np.pad: _pad, np.sort: _sort_order("sort"), np.argsort: _sort_order("argsort"),
     np.take_along_axis: lambda xp, arr, indices, axis=-1: xp.take_along_axis(
         _operand(arr, xp), _operand(indices, xp), axis=int(axis)),

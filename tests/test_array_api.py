@@ -161,6 +161,7 @@ TRANSLATIONS = {
     "squeeze every axis of one": lambda np, a: np.squeeze(np.reshape(a, (1, 3, 1, 4))),
     "roll flat and by axes": lambda np, a: np.roll(a, 5) + np.roll(a, (1, -2), axis=(0, 1)),
     "swapaxes": lambda np, a: np.swapaxes(np.reshape(a, (2, 3, 2)), 0, 2),
+    "argwhere": lambda np, a: np.argwhere(a > 0),
     "sort and argsort, flattened": lambda np, a: (np.sort(a, axis=None), np.argsort(a, axis=0)),
     "clip broadcasting, a_min > a_max": lambda np, a: np.clip(a[0], np.full((2, 4), 0.2), -0.5 * np.ones(4)),
     "clip one side": lambda np, a: np.clip(a, None, 0.1),
@@ -310,3 +311,18 @@ def test_sort_by_a_permutation_computed_in_the_library_to_second_order_and_under
         got = transform(f)(xp.asarray(XN))
         assert type(got) is LIBRARY_ARRAY
         np.testing.assert_allclose(_values(got), transform(f)(XN), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("f", [lambda a: np.sum(np.linalg.eigh(a)[1][0] ** 3),
+                               lambda a: np.linalg.svd(a, compute_uv=False)[0],
+                               lambda a: np.sum(np.linalg.svd(a)[0][0] ** 3)], ids=["eigh", "svdvals", "svd"])
+def test_decompositions_warn_at_ties_as_on_numpy_arrays(f):
+    """The rules' checks (ties, found with argwhere) run on the library's values."""
+    from fgrad.numpy.linalg import DegenerateDerivativeWarning
+
+    a = np.diag([2.0, 2.0, 1.0])
+    results = []
+    for x in (a, xp.asarray(a)):
+        with pytest.warns(DegenerateDerivativeWarning, match="repeated"):
+            results.append(fgrad.grad(f)(x))
+    np.testing.assert_allclose(_values(results[1]), results[0], rtol=1e-12, atol=1e-12)
