@@ -26,7 +26,7 @@ from ._array_api import ArrayAPIValue, is_array_api
 
 __all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
            "broadcast_like", "per_chunk", "to_numpy", "gather", "scatter_add", "in_library_of", "host_values",
-           "owned"]
+           "owned", "as_array"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -72,6 +72,19 @@ def library(x: Any) -> str:
     return type(x).__module__.split(".", 1)[0]
 
 
+def as_array(x: Any) -> Any:
+    """`x` as an array of its own library, for a rule's masks and checks written with NumPy's
+    functions (which answer each library in its own): ``np.asarray`` for numbers, lists
+    and NumPy values; another library's array as it is (an array-API library's in its
+    adapter), since converting it would copy it to the host, or be an error.
+
+    Example:
+        >>> as_array([1.0, 2.0])
+        array([1., 2.])
+    """
+    return x if type(x) is ArrayAPIValue or is_foreign(x) else np.asarray(x)
+
+
 def hold(x: Any, private: bool = False) -> Any:
     """How a transform holds an input array: a NumPy array as a read-only view (or, with
     `private`, a read-only copy); another library's array as it is (Dask arrays cannot be
@@ -115,15 +128,19 @@ def in_library_of(constant: Any, x: Any) -> Any:
     return np.asarray(constant, like=x)
 
 
-def host_values(x: Any) -> np.ndarray:
+def host_values(x: Any) -> Any:
     """The values of `x` as a NumPy array, for a rule that inspects them on the host (ties
     among eigenvalues, a rank, where a cotangent is zero): `np.asarray` (Dask computes),
     or for a library that refuses that, its explicit copy to the host (CuPy's ``.get()``).
+    An array-API library's values stay in their adapter, where NumPy's functions compute
+    on them in that library.
 
     Example:
         >>> host_values(2.0)
         array(2.)
     """
+    if type(x) is ArrayAPIValue:  # (NumPy's functions answer it in its library; converting it is an error)
+        return x
     if type(x) is not np.ndarray and is_foreign(x) and callable(getattr(x, "get", None)):
         return x.get()  # (CuPy's __array__ refuses: an implicit transfer would hide a device sync)
     return np.asarray(x)
@@ -295,6 +312,10 @@ def scatter_add(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
         >>> scatter_add(np.array([1.0, 2.0, 4.0]), (np.array([0, 0, -1]),), (3,))
         array([3., 0., 4.])
     """
+    if type(g) is ArrayAPIValue:  # (the standard has no scatter-add: written with its gathers)
+        from ._array_api import scatter_add as array_api_scatter_add
+
+        return array_api_scatter_add(g, idx, shape)
     if library(g) == "dask":
         from ._dask_indexing import scatter_add as dask_scatter_add
 

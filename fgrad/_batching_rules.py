@@ -249,6 +249,12 @@ def set_items(prim: Primitive, values: list, batched: list, params: Any, size: i
     return bind(prim, [x, v], {**params, "idx": idx})
 
 
+def permute_along(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
+    """A gather by a permutation computed in an array-API library: every argument batched, one axis along."""
+    axis = int(params["axis"]) % max(per_example_ndim(values[0], batched[0]), 1) + 1
+    return bind(prim, _all_batched(values, batched, size), {**params, "axis": axis})
+
+
 def pad(prim: Primitive, values: list, batched: list, params: Any, size: int) -> Any:
     nd = per_example_ndim(values[0], True)
     widths = np.broadcast_to(np.asarray(params["pad_width"]), (nd, 2))
@@ -430,7 +436,7 @@ RULES: dict[str, Any] = {
     "reshape": keyword_form(reshape_rule), "transpose": keyword_form(transpose_rule),
     "broadcast_to": keyword_form(broadcast_to_rule), "concatenate": concatenate,
     "getitem": keyword_form(getitem), "untake": keyword_form(untake), "pad": keyword_form(pad),
-    "at.set": set_items,
+    "at.set": set_items, "permute_along": permute_along,
     "matmul": matmul, "solve": solve, "tensordot": tensordot, "einsum": einsum,
     **{name: keyword_form(fft_rule) for name in "fft ifft rfft irfft".split()},
 }

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _kernels
-from ._backend import broadcast_like, gather, is_foreign, per_chunk, scatter_add
+from ._backend import as_array, broadcast_like, gather, is_foreign, per_chunk, scatter_add
 from ._core import Node, plain_value, primitive, value_of
 from ._rules import overwrites_cotangent
 
@@ -147,8 +147,8 @@ def constant_exponent_less_one(y: Any) -> Any:
         >>> constant_exponent_less_one(np.array([0.0, 1.0, 3.0])), constant_exponent_less_one(2.0)
         (array([0., 0., 2.]), 1.0)
     """
-    if type(y) is not Node and np.ndim(y) and np.any(np.asarray(y) == 0):
-        return np.where(np.asarray(y) == 0, 0, np.asarray(y) - 1)
+    if type(y) is not Node and np.ndim(y) and np.any(as_array(y) == 0):
+        return np.where(as_array(y) == 0, 0, as_array(y) - 1)
     return y - 1
 
 

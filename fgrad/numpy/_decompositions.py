@@ -109,10 +109,7 @@ def _tolerance(values: np.ndarray, size: int) -> np.ndarray:
 def _ties(values: np.ndarray, size: int) -> np.ndarray:
     """Off-diagonal pairs (i, j) of equal `values` (to rounding), per matrix: bool (..., k, k)."""
     gaps = np.abs(values[..., :, None] - values[..., None, :])
-    tie = gaps <= _tolerance(values, size)[..., None]
-    k = values.shape[-1]
-    tie[..., np.arange(k), np.arange(k)] = False
-    return tie
+    return (gaps <= _tolerance(values, size)[..., None]) & ~np.eye(values.shape[-1], dtype=bool)
 
 
 def _warn_ties(function: str, ties: np.ndarray, values: np.ndarray, what: str, vectors: str) -> None:
@@ -182,7 +179,7 @@ def _tril_symmetric(a: Any) -> Any:
 
 # ---------------------------------------------------------------- complements (full_matrices, mode="complete")
 def _complement_forward(q: np.ndarray, completion: np.ndarray, function: str = "", what: str = "") -> np.ndarray:
-    return np.array(completion)
+    return np.array(completion) if isinstance(completion, np.ndarray) else completion  # (a private copy of NumPy's)
 
 
 def _complement_vjp(g: Any, ans: Any, q: Any, completion: Any, function: str = "", what: str = "") -> Any:
@@ -213,7 +210,9 @@ _complement = primitive(_complement_forward, _complement_vjp, name="orthogonal_c
 
 def _with_complement(q: Any, completion: np.ndarray, function: str, what: str) -> Any:
     """``q``'s columns followed by those of `completion`, differentiable as `_complement_vjp` says."""
-    rest = _complement(q, completion=np.ascontiguousarray(completion), function=function, what=what)
+    if isinstance(completion, np.ndarray):  # (a NumPy value; an array-API library's stays in it)
+        completion = np.ascontiguousarray(completion)
+    rest = _complement(q, completion=completion, function=function, what=what)
     return concatenate([q, rest], axis=-1)
 
 

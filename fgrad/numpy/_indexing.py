@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._array_api import ArrayAPIValue
 from .._backend import host_values
 from .._core import primitive, value_of
 from .._dispatch import register_array_attributes
@@ -66,6 +67,8 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     if axis is None:
         arr, axis = _flat(arr), 0
     shape = shape_of(arr)
+    if type(value_of(indices)) is ArrayAPIValue:  # (computed in an array-API library, e.g. by argsort)
+        return _permuted_along(arr, value_of(indices), int(axis) % max(len(shape), 1))
     indices = host_values(value_of(indices))
     if indices.ndim != len(shape):
         raise ValueError(f"take_along_axis: `indices` must have the same number of dimensions as `arr` ({len(shape)})")
@@ -75,6 +78,29 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
         for d, n in enumerate(shape)
     )
     return getitem(arr, idx=plain_index(index))
+
+
+# Indices computed in an array-API library are not read back to build a NumPy index, and
+# the standard has no scatter-add for the derivative of a gather. A permutation along the
+# axis (argsort's) needs none: its transpose is the gather by the inverse permutation.
+_permute = primitive(lambda x, order, inverse, axis: np.take_along_axis(x, order, axis=axis),
+                     lambda g, ans, x, order, inverse, axis: _permute(g, inverse, order, axis=axis), None, None,
+                     name="permute_along", uses_ans=False)
+
+
+def _permuted_along(arr: Any, order: ArrayAPIValue, axis: int) -> Any:
+    """``take_along_axis(arr, order, axis)`` for `order` a permutation along `axis` in an
+    array-API library; other indices of that library are a TypeError."""
+    shape = shape_of(arr)
+    n = shape[axis] if shape else 0
+    positions = np.arange(n).reshape([-1 if i == axis else 1 for i in range(len(shape))])
+    if order.ndim == len(shape) and order.shape[axis] == n and order.shape != shape:  # (broadcast, as NumPy's)
+        order = np.broadcast_to(order, np.broadcast_shapes(order.shape, shape))
+    if order.shape != shape or not bool(np.all(np.sort(order, axis=axis) == positions)):
+        raise TypeError(f"take_along_axis: indices in an array of {order.xp.__name__.split('.')[0]} that are "
+                        "not a permutation along the axis are not supported (the derivative would need a "
+                        "scatter-add, which the array API lacks); pass NumPy indices")
+    return _permute(arr, order, np.argsort(order, axis=axis), axis=axis)
 
 
 @composite(np.sort)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._backend import in_library_of
+from .._backend import as_array, in_library_of
 from .._core import value_of
 from .._ops import broadcast_to, cast, reshape, shape_of
 from ._elementwise import log10, power
@@ -93,7 +93,7 @@ def logspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: 
     if _plain_if_integer(dtype):
         return np.logspace(value_of(start), value_of(stop), num, endpoint, value_of(base), dtype, axis)
     if np.ndim(value_of(base)):
-        nd = np.broadcast(value_of(start), value_of(stop), value_of(base)).ndim
+        nd = len(np.broadcast_shapes(*(shape_of(a) for a in (start, stop, base))))
         start, stop, base = (a if len(shape_of(a)) == nd else
                              broadcast_to(a, shape=(1,) * (nd - len(shape_of(a))) + shape_of(a))
                              for a in (start, stop, base))
@@ -112,7 +112,7 @@ def geomspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype
         >>> fgrad.grad(lambda s: fnp.geomspace(s, 16.0, 3)[1])(4.0).round(12)  # d/ds sqrt(16 s)
         np.float64(1.0)
     """
-    vstart, vstop = np.asarray(value_of(start)), np.asarray(value_of(stop))
+    vstart, vstop = as_array(value_of(start)), as_array(value_of(stop))
     if np.any(vstart == 0) or np.any(vstop == 0):
         raise ValueError("Geometric sequence cannot include zero")
     if _plain_if_integer(dtype):
