@@ -50,10 +50,7 @@ def in_iterates_library(x: Any, *values: Any) -> tuple[Any, ...]:
         >>> in_iterates_library(np.zeros(2), 1.0, np.ones(2))
         (1.0, array([1., 1.]))
     """
-    if type(x) is not np.ndarray:
-        return values
-    return tuple(v if type(v) is np.ndarray else np.asarray(v) if not is_other_array(v) else v
-                 for v in to_numpy(*values))
+    return to_numpy(*values) if type(x) is np.ndarray else values
 
 
 class FlatProblem:
