@@ -26,7 +26,7 @@ from ._array_api import ArrayAPIValue, is_array_api
 
 __all__ = ["is_foreign", "is_other_array", "library", "hold", "check_one_library", "dtype_of", "numpy_semantics",
            "broadcast_like", "per_chunk", "to_numpy", "gather", "scatter_add", "in_library_of", "host_values",
-           "owned", "as_array"]
+           "owned", "as_array", "is_lazy_ones"]
 
 
 def is_foreign(x: Any) -> bool:
@@ -226,12 +226,30 @@ def broadcast_like(g: Any, x: Any) -> Any:
     broadcast would be one array of the whole shape, copied into the graph)."""
     if library(x) == "dask":
         import dask.array
+        from dask.base import tokenize
 
         g = np.asarray(g, dtype=np.result_type(g))
         # (per chunk of x, so that Dask fuses it into the chunk's chain of tasks: a
-        # dask.array.broadcast_to is a layer of its own, its chunks held between tasks)
-        return dask.array.map_blocks(_broadcast_block, x, g, dtype=g.dtype)
+        # dask.array.broadcast_to is a layer of its own, its chunks held between tasks;
+        # named so that `is_lazy_ones` knows a broadcast 1, as a product's rule may skip it)
+        name = (_LAZY_ONES if g.ndim == 0 and g == 1 else "fgrad-broadcast-") + tokenize(x, g)
+        return dask.array.map_blocks(_broadcast_block, x, g, dtype=g.dtype, name=name)
     return np.broadcast_to(np.asarray(g, like=x), x.shape)
+
+
+_LAZY_ONES = "fgrad-ones-"
+
+
+def is_lazy_ones(g: Any) -> bool:
+    """Whether `g` is a Dask array of ones made by `broadcast_like` (a sum's seed): the
+    product rule then hands the other factor on, as it does for NumPy's broadcast 1
+    (``1 * y`` is `y`, bit for bit).
+
+    Example:
+        >>> is_lazy_ones(np.ones(3))
+        False
+    """
+    return type(g) is not np.ndarray and str(getattr(g, "name", "")).startswith(_LAZY_ONES) and is_foreign(g)
 
 
 def _broadcast_block(block: np.ndarray, g: np.ndarray) -> np.ndarray:

@@ -258,6 +258,27 @@ def test_fused_kernels_run_per_chunk_with_the_plain_rules_numbers(chunk, monkeyp
     np.testing.assert_array_equal(fused.compute(), f(xn))
 
 
+@pytest.mark.parametrize("cotangent", [1.0, 2.5])
+def test_a_product_rule_hands_on_the_other_factor_for_a_seed_of_ones(cotangent, monkeypatch):
+    xn = np.linspace(-2.0, 2.0, 12)
+    x = da.from_array(xn, chunks=5)
+
+    def pulled_back(x):
+        out, pull_back = fgrad.vjp(lambda x: np.sum(np.tanh(x) * np.exp(x)) + np.mean(x * x), x)
+        return pull_back(cotangent)[0]
+
+    with dask.config.set(scheduler=_refuse):
+        skipped = pulled_back(x)
+    # (the sum's seed of ones is not multiplied, so not in the graph; the mean's 1/12 is, as
+    # is any seed of another cotangent)
+    names = _layer_names(skipped)
+    assert "fgrad-ones" not in names and names.count("fgrad-broadcast") == (1 if cotangent == 1.0 else 2)
+    monkeypatch.setattr(fgrad._ops, "is_lazy_ones", lambda g: False)  # (the plain path: multiplied)
+    plain = pulled_back(x)
+    np.testing.assert_array_equal(skipped.compute(), plain.compute())
+    np.testing.assert_allclose(skipped.compute(), pulled_back(xn), rtol=1e-15)
+
+
 def test_a_negated_cotangent_is_subtracted_not_negated_then_added():
     xn = np.linspace(-2.0, 2.0, 12)
     x = da.from_array(xn, chunks=5)
