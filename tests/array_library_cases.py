@@ -4,6 +4,9 @@ the pytree it gives, to compare with the same case on the NumPy array `XN`."""
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 
 import fgrad
@@ -88,3 +91,19 @@ def table_gradients():
 
         yield r, fgrad.grad(loss, argnums=tuple(range(len(shapes)))), \
             float64_arguments(r, shapes, zlib.crc32(r.name.encode()) % 1000)
+
+
+def rows_that_run(table, convert, refusals, context=contextlib.nullcontext):
+    """How many of `table`'s gradients run on arguments made by `convert` (inside
+    `context()`), counting a refusal (an exception in `refusals`) as not running; for the
+    floor tests of each library. Warnings and floating-point errors are the rows' own."""
+    ran = 0
+    for _, grad, args in table:
+        try:
+            with context(), np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                grad(*convert(args))
+        except refusals:
+            continue
+        ran += 1
+    return ran

@@ -4,15 +4,13 @@ local scheduler and on a dask.distributed cluster of worker processes."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 
 import fgrad
 from fgrad.tree import tree_leaves
 
-from array_library_cases import CASES, VMAP_CASES, XB, XN, W, table_gradients, w3
+from array_library_cases import CASES, VMAP_CASES, XB, XN, W, rows_that_run, table_gradients, w3
 from extras_support import import_extra
 
 dask = import_extra("dask", "dask")
@@ -324,15 +322,8 @@ def test_most_of_the_table_stays_lazy_on_dask():
     works): a floor, so a change that makes the common rules compute fails here. A share
     of the table, whose rows vary with the NumPy and Dask versions (194 of 279 with NumPy
     2.4.6 and Dask 2026.8.0; 185 before integer-array indexing was lazy)."""
-    lazy = 0
-    for _, grad, args in TABLE:
-        try:
-            with dask.config.set(scheduler=_refuse), np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                grad(*[_as_dask(a) for a in args])
-        except (AssertionError, *DASK_FAILURES):
-            continue
-        lazy += 1
+    lazy = rows_that_run(TABLE, lambda args: [_as_dask(a) for a in args], (AssertionError, *DASK_FAILURES),
+                         context=lambda: dask.config.set(scheduler=_refuse))
     assert lazy >= 0.68 * len(TABLE), f"{lazy} of {len(TABLE)} table gradients stay lazy"
 
 
