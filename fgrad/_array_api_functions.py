@@ -459,14 +459,20 @@ def _eigh(name: str) -> Callable[..., Any]:
     return eigh
 
 
+# NumPy before 2.5 returns real arrays from eig/eigvals for a real matrix whose eigenvalues
+# are all real; NumPy 2.5 returns complex ones always, as the standard does.
+_EIG_REAL_WHEN_REAL = np.linalg.eigvals(np.eye(1)).dtype.kind != "c"
+
+
 def _eig(name: str) -> Callable[..., Any]:
-    """``np.linalg.eig`` / ``eigvals``: NumPy returns real arrays for a real matrix whose
-    eigenvalues are all real (the standard's are complex always)."""
+    """``np.linalg.eig`` / ``eigvals``, with the running NumPy's result dtype (see
+    `_EIG_REAL_WHEN_REAL`)."""
     def eig(xp: Any, a: Any) -> Any:
         a = _floating(xp, _operand(a, xp))
         result = _function(xp, f"linalg.{name}", f"np.linalg.{name}")(a)
         values = result if name == "eigvals" else result[0]
-        if xp.isdtype(a.dtype, "complex floating") or not bool(xp.all(xp.imag(values) == 0)):
+        if (not _EIG_REAL_WHEN_REAL or xp.isdtype(a.dtype, "complex floating")
+                or not bool(xp.all(xp.imag(values) == 0))):
             return result
         if name == "eigvals":
             return xp.real(result)
