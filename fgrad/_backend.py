@@ -72,6 +72,10 @@ def library(x: Any) -> str:
     return type(x).__module__.split(".", 1)[0]
 
 
+def _is_dask(x: Any) -> bool:
+    return type(x) is not np.ndarray and is_foreign(x) and library(x) == "dask"
+
+
 def as_array(x: Any) -> Any:
     """`x` as an array of its own library, for a rule's masks and checks written with NumPy's
     functions (which answer each library in its own): ``np.asarray`` for numbers, lists
@@ -224,7 +228,7 @@ def broadcast_like(g: Any, x: Any) -> Any:
     """`g` (a number or a NumPy array) broadcast to the shape of `x`, an array of another
     library, in that library: for Dask, in `x`'s chunks, each a view of `g` (a NumPy
     broadcast would be one array of the whole shape, copied into the graph)."""
-    if library(x) == "dask":
+    if _is_dask(x):
         import dask.array
         from dask.base import tokenize
 
@@ -269,11 +273,8 @@ def per_chunk(kernel: Any, *arrays: Any) -> Any:
         True
     """
     first = arrays[0]
-    if not is_foreign(first) or library(first) != "dask":
+    if not all(_is_dask(a) and a.shape == first.shape and a.chunks == first.chunks for a in arrays):
         return None
-    for a in arrays:
-        if not is_foreign(a) or library(a) != "dask" or a.shape != first.shape or a.chunks != first.chunks:
-            return None
     import dask.array
 
     return dask.array.map_blocks(kernel, *arrays, dtype=np.result_type(*(a.dtype for a in arrays)))
@@ -289,19 +290,14 @@ def to_numpy(*values: Any) -> tuple[Any, ...]:
         >>> to_numpy(np.ones(2), 3.0)
         (array([1., 1.]), 3.0)
     """
-    lazy = [i for i, v in enumerate(values) if is_foreign(v) and library(v) == "dask"]
+    lazy = [i for i, v in enumerate(values) if _is_dask(v)]
     out = list(values)
     if lazy:
         import dask
 
         for i, v in zip(lazy, dask.compute(*(values[i] for i in lazy))):
             out[i] = v
-    for i, v in enumerate(out):
-        if type(v) is ArrayAPIValue:
-            v = out[i] = v.array
-        if is_other_array(v):
-            out[i] = v.get() if hasattr(v, "get") and not isinstance(v, dict) else np.asarray(v)
-    return tuple(out)
+    return tuple(host_values(v.array if type(v) is ArrayAPIValue else v) if is_other_array(v) else v for v in out)
 
 
 def gather(x: Any, idx: Any) -> Any:
@@ -314,7 +310,7 @@ def gather(x: Any, idx: Any) -> Any:
         array([[5., 2.],
                [5., 2.]])
     """
-    if library(x) == "dask":
+    if _is_dask(x):
         from ._dask_indexing import gather as dask_gather
 
         return dask_gather(x, idx)
@@ -334,7 +330,7 @@ def scatter_add(g: Any, idx: Any, shape: tuple[int, ...]) -> Any:
         from ._array_api import scatter_add as array_api_scatter_add
 
         return array_api_scatter_add(g, idx, shape)
-    if library(g) == "dask":
+    if _is_dask(g):
         from ._dask_indexing import scatter_add as dask_scatter_add
 
         return dask_scatter_add(g, idx, shape)

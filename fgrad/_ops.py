@@ -80,6 +80,11 @@ add = primitive(np.add,
 subtract = primitive(np.subtract,
                      lambda g, ans, x, y: unbroadcast(g, x),
                      lambda g, ans, x, y: unbroadcast(negative(g), y), name="sub", uses_ans=False)
+# Types that are never another library's array (a Dask seed, a chunked operand): the
+# scalar and NumPy paths settle that with one test, before any call into the backend.
+_NUMPY_OR_TRACED = frozenset({np.ndarray, np.float64, float, Node})
+
+
 def _product_vjp(g: Any, other: Any, like: Any) -> Any:
     """``unbroadcast(g * other, like)``: the cotangent of one factor of a product.
 
@@ -100,7 +105,7 @@ def _product_vjp(g: Any, other: Any, like: Any) -> Any:
         and np.result_type(g, other) == other.dtype
     ):
         return other
-    if (type(g) is not np.ndarray and is_lazy_ones(g) and is_foreign(other)  # (the same for a lazy seed)
+    if (type(g) not in _NUMPY_OR_TRACED and is_lazy_ones(g) and is_foreign(other)  # (the same for a lazy seed)
             and other.shape == g.shape == shape_of(like) and np.result_type(g.dtype, other.dtype) == other.dtype):
         return other
     return unbroadcast(g * other, like)
@@ -150,8 +155,11 @@ def constant_exponent_less_one(y: Any) -> Any:
         >>> constant_exponent_less_one(np.array([0.0, 1.0, 3.0])), constant_exponent_less_one(2.0)
         (array([0., 0., 2.]), 1.0)
     """
-    if type(y) is not Node and np.ndim(y) and np.any(as_array(y) == 0):
-        return np.where(as_array(y) == 0, 0, as_array(y) - 1)
+    if type(y) is not Node and np.ndim(y):
+        y = as_array(y)
+        zero = y == 0
+        if np.any(zero):
+            return np.where(zero, 0, y - 1)
     return y - 1
 
 
@@ -230,7 +238,7 @@ def _times_into(g: Any, out: Any) -> Any:
 def _square_vjp_forward(g: Any, x: Any) -> Any:
     if _kernels.fusable(g, x):
         return _kernels.twice_product(g, x)
-    if type(x) is not np.ndarray and (chunked := per_chunk(_square_vjp_forward, g, x)) is not None:
+    if type(x) not in _NUMPY_OR_TRACED and (chunked := per_chunk(_square_vjp_forward, g, x)) is not None:
         return chunked
     return _times_into(g, 2.0 * x)
 
@@ -238,7 +246,7 @@ def _square_vjp_forward(g: Any, x: Any) -> Any:
 def _tanh_vjp_forward(g: Any, t: Any) -> Any:
     if _kernels.fusable(g, t):
         return _kernels.tanh_derivative_times(g, t)
-    if type(t) is not np.ndarray and (chunked := per_chunk(_tanh_vjp_forward, g, t)) is not None:
+    if type(t) not in _NUMPY_OR_TRACED and (chunked := per_chunk(_tanh_vjp_forward, g, t)) is not None:
         return chunked
     out = t * t
     if type(out) is np.ndarray:
